@@ -53,7 +53,11 @@ describe('totalDissimilarity (Eq. 2: D_i = Σ_{j≠i} 1 − sim(E_i, E_j))', () 
   });
 });
 
-const candidate = (key: Float32Array, confidence: number, sequence: number) => ({ key, confidence, sequence });
+const candidate = (key: Float32Array, confidence: number, sequence: number) => ({
+  key,
+  confidence,
+  sequence,
+});
 
 describe('selectMostDissimilar (Eq. 3: keep TopK(D_i))', () => {
   it('keeps the K entries with the largest D and drops the most redundant one', () => {

@@ -188,8 +188,7 @@ export class MemoryBank<T = unknown> {
   }
 
   private checkEntry(entry: MemoryEntry<T>): void {
-    const bad = (message: string): InputError =>
-      new InputError('invalid-options', `memory bank: ${message}`);
+    const bad = (message: string): InputError => new InputError('invalid-options', `memory bank: ${message}`);
     if (!Number.isInteger(entry.frame) || entry.frame < 0) {
       throw bad(`frame must be an integer >= 0 (got ${entry.frame})`);
     }

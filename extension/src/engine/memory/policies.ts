@@ -7,11 +7,7 @@ import { InputError } from '../errors';
 import { SIMILARITY_NAMES, type SimilarityName } from './similarity';
 
 export type BankPolicyName =
-  | 'sam2-fifo'
-  | 'paper'
-  | 'threshold-only'
-  | 'dissimilarity-only'
-  | 'resampling-only';
+  'sam2-fifo' | 'paper' | 'threshold-only' | 'dissimilarity-only' | 'resampling-only';
 
 export interface BankOptions {
   policy: BankPolicyName;
