@@ -1,0 +1,72 @@
+import { InputError } from '../engine/errors';
+import type { PromptPoint, SlicePrompt } from '../engine/prompts/prompt';
+
+/**
+ * The CLI's prompt file: one entry or an array of entries
+ * `{"slice": k, "points": [[x, y, label], ...], "box": [x0, y0, x1, y1], "object": n}`.
+ * Slice k runs along the volume's third array axis, x along the first, y along the second;
+ * label 1 = include, 0 = exclude. Entries with the same `object` (default 1) belong to one target.
+ */
+export interface PromptEntry {
+  readonly object: number;
+  readonly slice: number;
+  readonly prompt: SlicePrompt;
+}
+
+export function parsePromptFile(text: string, file: string): PromptEntry[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new InputError('invalid-prompt', `${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const entries = Array.isArray(json) ? json : [json];
+  if (entries.length === 0) throw new InputError('invalid-prompt', `${file}: no prompt entries`);
+  return entries.map((e, i) => parseEntry(e, `${file} entry ${i}`));
+}
+
+function parseEntry(e: unknown, where: string): PromptEntry {
+  if (typeof e !== 'object' || e === null)
+    throw new InputError('invalid-prompt', `${where}: expected an object`);
+  const o = e as Record<string, unknown>;
+  const known = new Set(['slice', 'points', 'box', 'object']);
+  for (const k of Object.keys(o))
+    if (!known.has(k)) throw new InputError('invalid-prompt', `${where}: unknown field "${k}"`);
+  if (!Number.isInteger(o.slice))
+    throw new InputError(
+      'invalid-prompt',
+      `${where}: "slice" must be an integer, got ${JSON.stringify(o.slice)}`,
+    );
+  const object = o.object === undefined ? 1 : o.object;
+  if (!Number.isInteger(object) || (object as number) < 1)
+    throw new InputError(
+      'invalid-prompt',
+      `${where}: "object" must be an integer >= 1, got ${JSON.stringify(o.object)}`,
+    );
+  const prompt: { points?: PromptPoint[]; box?: [number, number, number, number] } = {};
+  if (o.points !== undefined) {
+    if (!Array.isArray(o.points))
+      throw new InputError('invalid-prompt', `${where}: "points" must be an array of [x, y, label]`);
+    prompt.points = o.points.map((p, j) => {
+      if (!Array.isArray(p) || p.length !== 3 || !p.every((v) => typeof v === 'number'))
+        throw new InputError(
+          'invalid-prompt',
+          `${where}: point ${j} must be [x, y, label], got ${JSON.stringify(p)}`,
+        );
+      if (p[2] !== 0 && p[2] !== 1)
+        throw new InputError('invalid-prompt', `${where}: point ${j} label must be 0 or 1, got ${p[2]}`);
+      return { x: p[0], y: p[1], label: p[2] as 0 | 1 };
+    });
+  }
+  if (o.box !== undefined) {
+    if (!Array.isArray(o.box) || o.box.length !== 4 || !o.box.every((v) => typeof v === 'number'))
+      throw new InputError(
+        'invalid-prompt',
+        `${where}: "box" must be [x0, y0, x1, y1], got ${JSON.stringify(o.box)}`,
+      );
+    prompt.box = o.box as [number, number, number, number];
+  }
+  if (!prompt.points && !prompt.box)
+    throw new InputError('invalid-prompt', `${where}: needs "points" and/or "box"`);
+  return { object: object as number, slice: o.slice as number, prompt };
+}

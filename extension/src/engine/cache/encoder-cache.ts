@@ -1,0 +1,51 @@
+import type { ImageFeatures } from '../model/sam-model';
+import { LruCache } from './lru-cache';
+
+/** Default budget for cached encoder outputs: enough for a few hundred slices of a real model. */
+export const DEFAULT_ENCODER_CACHE_BYTES = 1024 * 1024 * 1024;
+
+const featureBytes = (f: ImageFeatures): number =>
+  (f.visionFeats.data.length + f.visionPos.data.length + f.highRes0.data.length + f.highRes1.data.length) * 4;
+
+/**
+ * Encoder outputs per slice, shared by every object and run of a session. Keys are built by the
+ * caller from the model hash, the image identity (volume id or SOPInstanceUID) and the slice's axis
+ * and index, so one cache can serve several volumes and models.
+ */
+export class EncoderCache {
+  private readonly lru: LruCache<ImageFeatures>;
+  private readonly pending = new Map<string, Promise<ImageFeatures>>();
+
+  constructor(maxBytes = DEFAULT_ENCODER_CACHE_BYTES) {
+    this.lru = new LruCache(maxBytes, featureBytes);
+  }
+
+  /** The cached features for `key`, computing them once even under concurrent requests. */
+  async getOrCompute(key: string, compute: () => Promise<ImageFeatures>): Promise<ImageFeatures> {
+    const hit = this.lru.get(key);
+    if (hit) return hit;
+    const inFlight = this.pending.get(key);
+    if (inFlight) return inFlight;
+    const promise = compute().then(
+      (features) => {
+        this.lru.set(key, features);
+        this.pending.delete(key);
+        return features;
+      },
+      (error: unknown) => {
+        this.pending.delete(key);
+        throw error;
+      },
+    );
+    this.pending.set(key, promise);
+    return promise;
+  }
+
+  stats() {
+    return this.lru.stats();
+  }
+
+  clear(): void {
+    this.lru.clear();
+  }
+}

@@ -1,0 +1,130 @@
+import { EncoderCache } from './cache/encoder-cache';
+import { InputError } from './errors';
+import { DEFAULT_BANK_OPTIONS, type BankOptions, validateBankOptions } from './memory/policies';
+import type { SamModel } from './model/sam-model';
+import { nonZeroBox } from './preprocess/crop';
+import { defaultIntensityPolicy, type IntensityPolicy, intensityRange } from './preprocess/intensity';
+import { maskLogitsToSlice, prepareSlice } from './preprocess/prepare-slice';
+import { createSliceTransform, type SliceTransform } from './preprocess/slice-transform';
+import { encodePrompt, type SlicePrompt, validatePrompt } from './prompts/prompt';
+import { predictFrame } from './propagation/predict-frame';
+import { type BankTrace, runTrack } from './propagation/run-track';
+import type { Modality, SliceImage } from './types';
+
+/**
+ * 2D one-prompt segmentation (paper §3.3): a set of unrelated images (sizes may differ) is a
+ * pseudo-video. The prompted template is the conditioning frame; every other image is segmented
+ * from memory alone, in the order given, with the self-sorting bank choosing what to remember.
+ */
+export interface ImageSetOptions {
+  readonly bank: BankOptions;
+  readonly modality: Modality;
+  readonly intensity?: IntensityPolicy;
+  readonly cache?: EncoderCache;
+  readonly signal?: AbortSignal;
+  /** Cache-key prefix identifying this image set. */
+  readonly setId?: string;
+}
+
+export interface ImageUpdate {
+  /** Index of the image in the input array. */
+  readonly image: number;
+  readonly prompted: boolean;
+  readonly confidence: number;
+  readonly objectScore: number;
+  readonly present: boolean;
+  readonly width: number;
+  readonly height: number;
+  readonly mask: Uint8Array;
+  readonly progress: { readonly done: number; readonly total: number };
+  readonly trace?: BankTrace;
+}
+
+let setCounter = 0;
+
+export async function* segmentImageSet(
+  model: SamModel,
+  images: readonly SliceImage[],
+  template: { readonly index: number; readonly prompt: SlicePrompt },
+  options: Partial<ImageSetOptions> = {},
+): AsyncGenerator<ImageUpdate> {
+  if (images.length === 0) throw new InputError('invalid-image', 'the image set is empty');
+  if (!Number.isInteger(template.index) || template.index < 0 || template.index >= images.length)
+    throw new InputError(
+      'invalid-prompt',
+      `template index ${template.index} is outside the set (0..${images.length - 1})`,
+    );
+  images.forEach((img, i) => {
+    if (img.width <= 0 || img.height <= 0 || img.data.length !== img.width * img.height)
+      throw new InputError(
+        'invalid-image',
+        `image ${i}: ${img.data.length} values for ${img.width}×${img.height}`,
+      );
+  });
+  const bank = validateBankOptions({ ...DEFAULT_BANK_OPTIONS, ...options.bank });
+  const policy = options.intensity ?? defaultIntensityPolicy(options.modality ?? 'OTHER');
+  const cache = options.cache ?? new EncoderCache();
+  const setId = options.setId ?? `set-${++setCounter}`;
+  const S = model.manifest.imageSize;
+  const L = S / 4;
+  // Virtual frame 0 is the template; frames 1..n-1 are the other images in input order.
+  const order = [template.index, ...images.map((_, i) => i).filter((i) => i !== template.index)];
+  const transforms: SliceTransform[] = order.map((i) =>
+    createSliceTransform(images[i].width, images[i].height, nonZeroBox([images[i]]), S),
+  );
+  const features = (frame: number) =>
+    cache.getOrCompute(`${model.modelHash}:${setId}:${order[frame]}`, async () => {
+      const img = images[order[frame]];
+      const data = prepareSlice(
+        img,
+        intensityRange(img.data, policy),
+        transforms[frame],
+        model.manifest.input,
+      );
+      return model.encodeImage({ data, dims: [1, 3, S, S] });
+    });
+  const toUpdate = (
+    frame: number,
+    s: { confidence: number; objectScore: number; present: boolean; lowResLogits: Float32Array },
+    done: number,
+    trace?: BankTrace,
+  ): ImageUpdate => {
+    const img = images[order[frame]];
+    const logits = maskLogitsToSlice(s.lowResLogits, L, transforms[frame]);
+    const mask = new Uint8Array(logits.length);
+    if (s.present) for (let i = 0; i < mask.length; i++) mask[i] = logits[i] > 0 ? 1 : 0;
+    return {
+      image: order[frame],
+      prompted: frame === 0,
+      confidence: s.confidence,
+      objectScore: s.objectScore,
+      present: s.present,
+      width: img.width,
+      height: img.height,
+      mask,
+      progress: { done, total: images.length },
+      trace,
+    };
+  };
+
+  const tpl = images[template.index];
+  validatePrompt(template.prompt, tpl.width, tpl.height, `image ${template.index}`);
+  const encoded = encodePrompt(template.prompt, transforms[0], L);
+  const templateState = await predictFrame(model, 0, await features(0), null, encoded, true);
+  yield toUpdate(0, templateState, 1);
+  if (images.length === 1) return;
+  let done = 1;
+  const events = runTrack({
+    model,
+    run: { origin: 0, direction: 1, from: 1, to: images.length - 1, bounds: [0] },
+    conditioning: new Map([[0, templateState]]),
+    features,
+    bank,
+    stopAfterAbsent: 0, // unrelated images: an absent object on one says nothing about the next
+    signal: options.signal,
+  });
+  for await (const event of events) {
+    if (event.kind !== 'predicted') continue;
+    yield toUpdate(event.state.frame, event.state, ++done, event.trace);
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Typed client for the engine worker: one promise (or async stream) per request. Works over a
+ * browser Worker or a Node worker_threads Worker through the small `WorkerPort` adapter.
+ */
+import type { BackendName } from '../engine/runtime/backend';
+import type { AxisName, SliceUpdate } from '../engine/session';
+import type { SlicePrompt } from '../engine/prompts/prompt';
+import type {
+  ModelInfo,
+  ModelSource,
+  SessionSettings,
+  VolumePayload,
+  WorkerErrorInfo,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol';
+
+export interface WorkerPort {
+  postMessage(message: WorkerRequest, transfer: ArrayBuffer[]): void;
+  onMessage(listener: (message: WorkerResponse) => void): void;
+}
+
+/** An error answered by the worker, with the engine's kind (e.g. 'hash-mismatch', 'invalid-prompt'). */
+export class WorkerRequestError extends Error {
+  readonly kind: string;
+  constructor(info: WorkerErrorInfo) {
+    super(info.message);
+    this.name = 'WorkerRequestError';
+    this.kind = info.kind;
+  }
+}
+
+type Listener = (message: WorkerResponse) => void;
+type Request<T extends WorkerRequest['type']> = Extract<WorkerRequest, { type: T }>;
+type Body<T extends WorkerRequest['type']> = Omit<Request<T>, 'id' | 'type'>;
+
+export class EngineClient {
+  private nextId = 1;
+  private readonly listeners = new Map<number, Listener>();
+
+  constructor(private readonly port: WorkerPort) {
+    port.onMessage((message) => this.listeners.get(message.id)?.(message));
+  }
+
+  async loadModel(source: ModelSource, backends?: readonly BackendName[]): Promise<ModelInfo> {
+    const r = await this.single('load-model', { source, backends }, 'model-loaded');
+    return r.model;
+  }
+
+  /** Opens a volume; its data buffer is transferred to the worker (the caller's copy is detached). */
+  async openVolume(volume: VolumePayload, volumeId: string, settings?: SessionSettings): Promise<number> {
+    const r = await this.single('open-volume', { volume, volumeId, settings }, 'volume-opened', [
+      volume.data.buffer as ArrayBuffer,
+    ]);
+    return r.sessionId;
+  }
+
+  async addObject(sessionId: number, label?: string): Promise<number> {
+    return (await this.single('add-object', { sessionId, label }, 'object-added')).objectId;
+  }
+
+  async setPrompt(
+    sessionId: number,
+    objectId: number,
+    axis: AxisName,
+    slice: number,
+    prompt: SlicePrompt,
+  ): Promise<SliceUpdate> {
+    const updates: SliceUpdate[] = [];
+    for await (const u of this.stream('set-prompt', { sessionId, objectId, axis, slice, prompt }))
+      updates.push(u);
+    return updates[0];
+  }
+
+  async removePrompt(sessionId: number, objectId: number, axis: AxisName, slice: number): Promise<void> {
+    await this.single('remove-prompt', { sessionId, objectId, axis, slice }, 'done');
+  }
+
+  async getMask(sessionId: number, objectId: number): Promise<Uint8Array> {
+    return (await this.single('get-mask', { sessionId, objectId }, 'mask')).mask;
+  }
+
+  /**
+   * Streams the propagation's slice updates. Aborting `signal` asks the worker to stop; the stream
+   * then ends quietly (updates already received stay valid).
+   */
+  propagate(
+    sessionId: number,
+    objectIds?: readonly number[],
+    signal?: AbortSignal,
+  ): AsyncGenerator<SliceUpdate> {
+    return this.stream('propagate', { sessionId, objectIds }, signal);
+  }
+
+  private send<T extends WorkerRequest['type']>(
+    type: T,
+    body: Body<T>,
+    listener: Listener,
+    transfer: ArrayBuffer[] = [],
+  ): number {
+    const id = this.nextId++;
+    this.listeners.set(id, listener);
+    this.port.postMessage({ ...body, type, id } as unknown as WorkerRequest, transfer);
+    return id;
+  }
+
+  private single<T extends WorkerRequest['type'], R extends WorkerResponse['type']>(
+    type: T,
+    body: Body<T>,
+    expect: R,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<Extract<WorkerResponse, { type: R }>> {
+    return new Promise((resolve, reject) => {
+      const id = this.send(
+        type,
+        body,
+        (m) => {
+          this.listeners.delete(id);
+          if (m.type === 'error') reject(new WorkerRequestError(m.error));
+          else if (m.type === expect) resolve(m as Extract<WorkerResponse, { type: R }>);
+          else reject(new Error(`worker answered ${m.type} to ${type}, expected ${expect}`));
+        },
+        transfer,
+      );
+    });
+  }
+
+  private async *stream<T extends 'propagate' | 'set-prompt'>(
+    type: T,
+    body: Body<T>,
+    signal?: AbortSignal,
+  ): AsyncGenerator<SliceUpdate> {
+    const queue: WorkerResponse[] = [];
+    let wake: (() => void) | null = null;
+    const id = this.send(type, body, (m) => {
+      queue.push(m);
+      wake?.();
+    });
+    const onAbort = () => this.port.postMessage({ type: 'cancel', id: this.nextId++, target: id }, []);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (;;) {
+        if (queue.length === 0) await new Promise<void>((r) => (wake = r));
+        wake = null;
+        const m = queue.shift() as WorkerResponse;
+        if (m.type === 'slice') yield m.update;
+        else if (m.type === 'done' || m.type === 'cancelled') return;
+        else if (m.type === 'error') throw new WorkerRequestError(m.error);
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.listeners.delete(id);
+    }
+  }
+}

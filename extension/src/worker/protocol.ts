@@ -1,0 +1,102 @@
+/**
+ * The typed message protocol between the page (or a Node parent) and the engine worker.
+ * Every request carries an `id`; every response echoes it. Large buffers (volume data, masks)
+ * travel as transferables, never copied.
+ */
+import type { BackendName } from '../engine/runtime/backend';
+import type { AxisName, SessionOptions, SliceUpdate } from '../engine/session';
+import type { SlicePrompt } from '../engine/prompts/prompt';
+import type { Modality } from '../engine/types';
+
+export type ModelSource =
+  /** A folder URL (browser) or path (Node) holding manifest.json and the graphs. */
+  { readonly location: string };
+
+export interface VolumePayload {
+  readonly data: Float32Array;
+  readonly dims: readonly [number, number, number];
+  readonly spacing: readonly [number, number, number];
+  readonly modality: Modality;
+}
+
+export type SessionSettings = Partial<
+  Pick<SessionOptions, 'bank' | 'orientations' | 'aggregation' | 'stopAfterAbsent' | 'trace'>
+>;
+
+export type WorkerRequest =
+  | {
+      readonly type: 'load-model';
+      readonly id: number;
+      readonly source: ModelSource;
+      readonly backends?: readonly BackendName[];
+    }
+  | {
+      readonly type: 'open-volume';
+      readonly id: number;
+      readonly volume: VolumePayload;
+      readonly volumeId: string;
+      readonly settings?: SessionSettings;
+    }
+  | { readonly type: 'close-volume'; readonly id: number; readonly sessionId: number }
+  | { readonly type: 'add-object'; readonly id: number; readonly sessionId: number; readonly label?: string }
+  | {
+      readonly type: 'remove-object';
+      readonly id: number;
+      readonly sessionId: number;
+      readonly objectId: number;
+    }
+  | {
+      readonly type: 'set-prompt';
+      readonly id: number;
+      readonly sessionId: number;
+      readonly objectId: number;
+      readonly axis: AxisName;
+      readonly slice: number;
+      readonly prompt: SlicePrompt;
+    }
+  | {
+      readonly type: 'remove-prompt';
+      readonly id: number;
+      readonly sessionId: number;
+      readonly objectId: number;
+      readonly axis: AxisName;
+      readonly slice: number;
+    }
+  | {
+      readonly type: 'propagate';
+      readonly id: number;
+      readonly sessionId: number;
+      readonly objectIds?: readonly number[];
+    }
+  | { readonly type: 'get-mask'; readonly id: number; readonly sessionId: number; readonly objectId: number }
+  /** Cancels the request `target` (a propagate); answered by that request's 'cancelled'. */
+  | { readonly type: 'cancel'; readonly id: number; readonly target: number };
+
+export interface ModelInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly testModel: boolean;
+  readonly modelHash: string;
+  readonly imageSize: number;
+  readonly backend: BackendName;
+  readonly backendDescription: string;
+  /** Backends tried before the chosen one, with why they failed (e.g. no WebGPU adapter). */
+  readonly fallbacks: readonly { name: BackendName; error: string }[];
+}
+
+export interface WorkerErrorInfo {
+  readonly kind: string;
+  readonly message: string;
+}
+
+export type WorkerResponse =
+  | { readonly type: 'model-loaded'; readonly id: number; readonly model: ModelInfo }
+  | { readonly type: 'volume-opened'; readonly id: number; readonly sessionId: number }
+  | { readonly type: 'object-added'; readonly id: number; readonly objectId: number }
+  | { readonly type: 'slice'; readonly id: number; readonly update: SliceUpdate }
+  | { readonly type: 'mask'; readonly id: number; readonly objectId: number; readonly mask: Uint8Array }
+  | { readonly type: 'done'; readonly id: number }
+  | { readonly type: 'cancelled'; readonly id: number }
+  | { readonly type: 'error'; readonly id: number; readonly error: WorkerErrorInfo };
+
+export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
