@@ -41,12 +41,13 @@ export function affineFromQform(
     [2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)],
     [2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b],
   ];
+  // prettier-ignore
   return [
     r[0][0] * dx, r[0][1] * dy, r[0][2] * dz, qoffset[0],
     r[1][0] * dx, r[1][1] * dy, r[1][2] * dz, qoffset[1],
     r[2][0] * dx, r[2][1] * dy, r[2][2] * dz, qoffset[2],
     0, 0, 0, 1,
-  ]; // prettier-ignore
+  ];
 }
 
 /** nifti1.h method 1 (ANALYZE 7.5): scaling only, origin at voxel 0. */
