@@ -193,11 +193,10 @@ export class SegmentationSession {
       );
     validatePrompt(prompt, seq.width, seq.height, `${axis} slice ${slice}`);
     const track = this.track(object, axis);
-    const previous = track.cond.get(slice)?.state.lowResLogits ?? track.outcomes.get(slice);
+    const previous = track.cond.get(slice)?.state ?? track.outcomes.get(slice);
     const L = this.lowResSize;
     const encoded = encodePrompt(prompt, transform, L);
-    const prevLogits =
-      previous instanceof Float32Array ? previous : previous?.present ? previous.lowResLogits : null;
+    const prevLogits = previous?.present ? previous.lowResLogits : null;
     const state = await predictFrame(
       this.model,
       slice,

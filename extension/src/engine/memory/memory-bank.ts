@@ -197,7 +197,8 @@ export class MemoryBank<T = unknown> {
     }
     for (const field of ['key', 'matchKey'] as const) {
       const vector = entry[field];
-      if (!(vector instanceof Float32Array) || vector.length === 0) {
+      // Tag check, not instanceof: arrays made by a runtime in another realm (worker, addon) are still valid.
+      if (Object.prototype.toString.call(vector) !== '[object Float32Array]' || vector.length === 0) {
         throw bad(`${field} of frame ${entry.frame} must be a non-empty Float32Array`);
       }
       const others = this.stored.filter((s) => s.entry.frame !== entry.frame);

@@ -1,0 +1,48 @@
+import { LruCache } from '../../extension/src/engine/cache/lru-cache';
+import { EncoderCache } from '../../extension/src/engine/cache/encoder-cache';
+
+describe('LruCache', () => {
+  it('evicts the least recently used entries once the byte budget is exceeded', () => {
+    const c = new LruCache<number[]>(10, (v) => v.length);
+    c.set('a', [1, 2, 3, 4]);
+    c.set('b', [1, 2, 3, 4]);
+    expect(c.get('a')).toBeDefined(); // a is now more recent than b
+    c.set('c', [1, 2, 3, 4]);
+    expect(c.has('b')).toBe(false);
+    expect(c.has('a')).toBe(true);
+    expect(c.stats()).toMatchObject({ entries: 2, bytes: 8, evictions: 1 });
+  });
+
+  it('never caches a value larger than the whole budget', () => {
+    const c = new LruCache<number[]>(3, (v) => v.length);
+    c.set('big', [1, 2, 3, 4]);
+    expect(c.has('big')).toBe(false);
+    expect(c.stats().bytes).toBe(0);
+  });
+});
+
+describe('EncoderCache', () => {
+  it('computes each key once even when asked concurrently', async () => {
+    const cache = new EncoderCache(1e9);
+    let calls = 0;
+    const t = { data: new Float32Array(4), dims: [1, 1, 2, 2] };
+    const compute = async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 5));
+      return { visionFeats: t, visionPos: t, highRes0: t, highRes1: t };
+    };
+    const [a, b] = await Promise.all([cache.getOrCompute('k', compute), cache.getOrCompute('k', compute)]);
+    expect(a).toBe(b);
+    expect(calls).toBe(1);
+    await cache.getOrCompute('k', compute);
+    expect(calls).toBe(1);
+  });
+
+  it('does not cache a failed computation', async () => {
+    const cache = new EncoderCache(1e9);
+    await expect(cache.getOrCompute('k', async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
+    expect(cache.stats().entries).toBe(0);
+  });
+});
