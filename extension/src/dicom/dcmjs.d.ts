@@ -1,0 +1,52 @@
+/**
+ * The part of dcmjs 0.52 this layer uses (dcmjs ships no type declarations).
+ * A naturalized data set maps DICOM keywords to values: scalars for single values, arrays for
+ * multiple values, arrays of data sets for sequences, ArrayBuffers for bulk data.
+ */
+declare module 'dcmjs' {
+  export interface DicomElement {
+    vr: string;
+    Value: unknown[];
+  }
+  export type DicomElements = Record<string, DicomElement>;
+
+  export interface ReadOptions {
+    ignoreErrors?: boolean;
+    untilTag?: string | null;
+    includeUntilTagValue?: boolean;
+    noCopy?: boolean;
+    forceStoreRaw?: boolean;
+  }
+
+  export interface WriteOptions {
+    allowInvalidVRLength?: boolean;
+    fragmentMultiframe?: boolean;
+  }
+
+  export namespace data {
+    class DicomDict {
+      constructor(meta: DicomElements);
+      meta: DicomElements;
+      dict: DicomElements;
+      write(options?: WriteOptions): ArrayBuffer;
+    }
+    class DicomMessage {
+      static readFile(buffer: ArrayBuffer, options?: ReadOptions): DicomDict;
+    }
+    const DicomMetaDictionary: {
+      naturalizeDataset(elements: DicomElements): Record<string, unknown>;
+      denaturalizeDataset(dataset: Record<string, unknown>): DicomElements;
+      nameMap: Record<string, { tag: string; vr: string; name: string } | undefined>;
+      dictionary: Record<string, { tag: string; vr: string; name: string } | undefined>;
+    };
+    const Colors: {
+      rgb82DICOMLAB(rgb: ArrayLike<number>): number[];
+      dicomlab2RGB8(lab: ArrayLike<number>): number[];
+    };
+  }
+
+  export const log: {
+    setLevel(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent'): void;
+    getLevel(): number;
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Series of Part-10 files → DicomVolume: parse each file, decode native (little/big endian,
+ * deflated) and RLE pixel data, and hand the frames to the volume assembler. Other compressed
+ * transfer syntaxes need a decoder supplied by the caller (`options.decoders`).
+ */
+import { DicomError } from './errors';
+import { type Part10File, parsePart10 } from './part10';
+import { type PixelDescription, frameByteLength, pixelsPerFrame, storedValues } from './pixels';
+import { RleError, decodeRleFrame } from './rle';
+import { pixelEncodingOf, transferSyntaxName } from './transfer-syntax';
+import { type DicomVolume, type InstanceInput, type VolumeOptions, assembleVolume } from './volume';
+
+/**
+ * Decodes one compressed frame (all fragments of that frame, concatenated) into native
+ * little-endian bytes of rows×columns×samples×BitsAllocated/8.
+ */
+export type FrameDecoder = (frame: Uint8Array, description: PixelDescription) => Uint8Array;
+
+export interface Part10VolumeOptions extends VolumeOptions {
+  /** Decoders for encapsulated transfer syntaxes, keyed by transfer syntax UID. */
+  readonly decoders?: Readonly<Record<string, FrameDecoder>>;
+}
+
+export interface NamedBytes {
+  readonly name: string;
+  readonly bytes: ArrayBuffer;
+}
+
+function pixelFragments(file: Part10File): Uint8Array[] {
+  const value = file.dataset.PixelData;
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  const fragments = list
+    .filter((v): v is ArrayBuffer => v instanceof ArrayBuffer)
+    .map((b) => new Uint8Array(b));
+  if (fragments.length === 0)
+    throw new DicomError('missing-tag', `${file.name}: (7FE0,0010) PixelData missing`);
+  return fragments;
+}
+
+const concat = (parts: readonly Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+};
+
+/** The compressed bytes of each frame: one fragment per frame, or all fragments for one frame. */
+function encapsulatedFrames(file: Part10File, fragments: Uint8Array[], frames: number): Uint8Array[] {
+  if (fragments.length === frames) return fragments;
+  if (frames === 1) return [concat(fragments)];
+  throw new DicomError(
+    'undecodable-pixel-data',
+    `${file.name}: (7FE0,0010) PixelData has ${fragments.length} fragments for ${frames} frames; ` +
+      `frames split over several fragments are not supported`,
+  );
+}
+
+function instanceInput(file: Part10File, decoders: Readonly<Record<string, FrameDecoder>>): InstanceInput {
+  const syntax = file.transferSyntaxUID;
+  const encoding = pixelEncodingOf(syntax);
+  const decoder = decoders[syntax];
+  const syntaxLabel = `transfer syntax ${syntax} (${transferSyntaxName(syntax)})`;
+  let frameBytes: (index: number, d: PixelDescription) => Uint8Array = () => new Uint8Array();
+  const check = (d: PixelDescription) => {
+    const fragments = pixelFragments(file);
+    if (encoding === 'native-little-endian' || encoding === 'native-big-endian') {
+      const bytes = fragments[0];
+      const perFrame = frameByteLength(d);
+      const expected = perFrame * d.numberOfFrames;
+      if (bytes.length < expected) {
+        throw new DicomError(
+          'truncated-file',
+          `${file.name}: (7FE0,0010) PixelData holds ${bytes.length} bytes, ${expected} expected ` +
+            `(${d.rows}×${d.columns}×${d.bitsAllocated / 8} bytes × ${d.numberOfFrames} frame(s)): file truncated`,
+        );
+      }
+      frameBytes = (i) => bytes.subarray(i * perFrame, (i + 1) * perFrame);
+      return;
+    }
+    const frames = encapsulatedFrames(file, fragments, d.numberOfFrames);
+    if (encoding === 'rle') {
+      frameBytes = (i) => {
+        try {
+          return decodeRleFrame(frames[i], pixelsPerFrame(d), d.bitsAllocated / 8, d.samplesPerPixel);
+        } catch (e) {
+          if (!(e instanceof RleError)) throw e;
+          throw new DicomError(
+            'undecodable-pixel-data',
+            `${file.name}: frame ${i + 1} (${syntaxLabel}): ${e.message}`,
+          );
+        }
+      };
+      return;
+    }
+    if (!decoder) {
+      throw new DicomError(
+        'unsupported-transfer-syntax',
+        `${file.name}: ${syntaxLabel} has no pixel decoder here; decompress the series first ` +
+          `(e.g. dcmdjpeg, dcmdjpls or gdcmconv --raw) or supply a decoder`,
+      );
+    }
+    frameBytes = (i) => {
+      let out: Uint8Array;
+      try {
+        out = decoder(frames[i], d);
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        throw new DicomError(
+          'undecodable-pixel-data',
+          `${file.name}: frame ${i + 1} (${syntaxLabel}): ${why}`,
+        );
+      }
+      if (out.length < frameByteLength(d)) {
+        throw new DicomError(
+          'undecodable-pixel-data',
+          `${file.name}: frame ${i + 1} (${syntaxLabel}) decoded to ${out.length} bytes, ${frameByteLength(d)} expected`,
+        );
+      }
+      return out;
+    };
+  };
+  return {
+    label: file.name,
+    dataset: file.dataset,
+    check,
+    frameValues: (i, d) => storedValues(d, frameBytes(i, d), encoding === 'native-big-endian'),
+  };
+}
+
+/** Build a volume from the Part-10 files of one series (any order). */
+export function volumeFromPart10(
+  files: readonly NamedBytes[],
+  options: Part10VolumeOptions = {},
+): DicomVolume {
+  const parsed = files.map((f) => parsePart10(f.name, f.bytes));
+  return assembleVolume(
+    parsed.map((p) => instanceInput(p, options.decoders ?? {})),
+    options,
+  );
+}
