@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { EngineClient, WorkerRequestError } from '../../extension/src/worker/client';
+import type { WorkerRequest, WorkerResponse } from '../../extension/src/worker/protocol';
+import { blobVolume, collect, dice } from '../support/synthetic';
+import { TEST_MODEL_DIR } from '../support/test-model';
+
+const BOOTSTRAP = path.resolve(__dirname, '../../extension/bin/node-worker.cjs');
+
+/** The real engine worker in a worker_threads Worker, driven through the typed client. */
+function startWorker() {
+  const worker = new Worker(BOOTSTRAP);
+  const client = new EngineClient({
+    postMessage: (m: WorkerRequest, transfer: ArrayBuffer[]) => worker.postMessage(m, transfer),
+    onMessage: (listener: (m: WorkerResponse) => void) => worker.on('message', listener),
+  });
+  return { worker, client };
+}
+
+describe('engine worker (worker_threads, typed protocol, transferable buffers)', () => {
+  let w: ReturnType<typeof startWorker>;
+  beforeEach(() => {
+    w = startWorker();
+  });
+  afterEach(async () => {
+    await w.worker.terminate();
+  });
+
+  it('loads the model, reports the backend, segments a click and streams propagation', async () => {
+    const info = await w.client.loadModel({ location: TEST_MODEL_DIR });
+    expect(info).toMatchObject({ name: 'test-tiny', testModel: true, backend: 'native-cpu', imageSize: 128 });
+    const { volume, truth } = blobVolume([48, 48, 24], [{ center: [24, 24, 12], radii: [10, 10, 6] }]);
+    const data = volume.data;
+    const sessionId = await w.client.openVolume({ ...volume }, 'series-1');
+    expect(data.byteLength).toBe(0); // transferred, not copied
+    const objectId = await w.client.addObject(sessionId, 'lesion');
+    const first = await w.client.setPrompt(sessionId, objectId, 'axial', 12, { points: [{ x: 24, y: 24, label: 1 }] });
+    expect(first.area).toBeGreaterThan(200);
+    const updates = await collect(w.client.propagate(sessionId));
+    expect(updates).toHaveLength(23);
+    expect(updates.every((u) => u.mask instanceof Uint8Array || ArrayBuffer.isView(u.mask))).toBe(true);
+    const mask = await w.client.getMask(sessionId, objectId);
+    expect(dice(new Uint8Array(mask), truth[0])).toBeGreaterThan(0.85);
+  });
+
+  it('cancel stops a running propagation and the worker keeps serving', async () => {
+    await w.client.loadModel({ location: TEST_MODEL_DIR });
+    const { volume } = blobVolume([48, 48, 60], [{ center: [24, 24, 30], radii: [10, 10, 25] }]);
+    const sessionId = await w.client.openVolume({ ...volume }, 'series-2');
+    const objectId = await w.client.addObject(sessionId);
+    await w.client.setPrompt(sessionId, objectId, 'axial', 30, { points: [{ x: 24, y: 24, label: 1 }] });
+    const controller = new AbortController();
+    let received = 0;
+    for await (const _ of w.client.propagate(sessionId, undefined, controller.signal)) {
+      received++;
+      if (received === 3) controller.abort();
+    }
+    expect(received).toBeGreaterThanOrEqual(3);
+    expect(received).toBeLessThan(59);
+    const rest = await collect(w.client.propagate(sessionId));
+    expect(received + rest.length).toBeGreaterThanOrEqual(59);
+  });
+
+  it('bad requests answer typed errors and the worker survives them', async () => {
+    await expect(w.client.loadModel({ location: '/nonexistent/model' })).rejects.toMatchObject({ kind: 'manifest-missing' });
+    await expect(w.client.openVolume({ data: new Float32Array(8), dims: [2, 2, 2], spacing: [1, 1, 1], modality: 'CT' }, 'x')).rejects.toThrow(
+      /no model loaded/,
+    );
+    await w.client.loadModel({ location: TEST_MODEL_DIR });
+    await expect(w.client.openVolume({ data: new Float32Array(7), dims: [2, 2, 2], spacing: [1, 1, 1], modality: 'CT' }, 'y')).rejects.toMatchObject({
+      kind: 'invalid-volume',
+    });
+    const { volume } = blobVolume([32, 32, 8], [{ center: [16, 16, 4], radii: [6, 6, 3] }]);
+    const sessionId = await w.client.openVolume({ ...volume }, 'z');
+    const objectId = await w.client.addObject(sessionId);
+    const bad = w.client.setPrompt(sessionId, objectId, 'axial', 4, { points: [{ x: 99, y: 1, label: 1 }] });
+    await expect(bad).rejects.toBeInstanceOf(WorkerRequestError);
+    await expect(bad).rejects.toMatchObject({ kind: 'invalid-prompt' });
+    const ok = await w.client.setPrompt(sessionId, objectId, 'axial', 4, { points: [{ x: 16, y: 16, label: 1 }] });
+    expect(ok.area).toBeGreaterThan(0);
+  });
+});
