@@ -1,0 +1,70 @@
+import { InputError } from '../../extension/src/engine/errors';
+import { segmentImageSet } from '../../extension/src/engine/image-set';
+import type { SamModel } from '../../extension/src/engine/model/sam-model';
+import type { SliceImage } from '../../extension/src/engine/types';
+import { collect } from '../support/synthetic';
+import { loadTestModel } from '../support/test-model';
+
+let model: SamModel;
+beforeAll(async () => {
+  model = await loadTestModel('native');
+});
+afterAll(() => model.release());
+
+/** A bright disk centred in an image of the given size, radius as a fraction of the smaller side. */
+function disk(width: number, height: number, fraction: number): { image: SliceImage; truth: Uint8Array } {
+  const data = new Float32Array(width * height).fill(50);
+  const truth = new Uint8Array(width * height);
+  const r = fraction * Math.min(width, height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      if ((x + 0.5 - width / 2) ** 2 + (y + 0.5 - height / 2) ** 2 <= r * r) {
+        data[x + y * width] = 900;
+        truth[x + y * width] = 1;
+      }
+  return { image: { data, width, height }, truth };
+}
+
+const iou = (a: Uint8Array, b: Uint8Array) => {
+  let i = 0;
+  let u = 0;
+  for (let k = 0; k < a.length; k++) {
+    if (a[k] && b[k]) i++;
+    if (a[k] || b[k]) u++;
+  }
+  return u ? i / u : 1;
+};
+
+describe('2D one-prompt segmentation (paper §3.3)', () => {
+  const set = [disk(96, 80, 0.18), disk(64, 64, 0.18), disk(120, 90, 0.17), disk(50, 70, 0.18)];
+
+  it('one prompt on a template segments every other image of different sizes from memory alone', async () => {
+    const updates = await collect(
+      segmentImageSet(
+        model,
+        set.map((s) => s.image),
+        { index: 1, prompt: { points: [{ x: 32, y: 32, label: 1 }] } },
+      ),
+    );
+    expect(updates.map((u) => u.image)).toEqual([1, 0, 2, 3]);
+    expect(updates[0].prompted).toBe(true);
+    for (const u of updates) {
+      expect([u.width, u.height]).toEqual([set[u.image].image.width, set[u.image].image.height]);
+      expect(iou(u.mask, set[u.image].truth)).toBeGreaterThan(0.8);
+    }
+    expect(updates.at(-1)?.progress).toEqual({ done: 4, total: 4 });
+  });
+
+  it('rejects an empty set, a template outside it, and an image whose data does not match its size', async () => {
+    const prompt = { points: [{ x: 1, y: 1, label: 1 as const }] };
+    await expect(collect(segmentImageSet(model, [], { index: 0, prompt }))).rejects.toThrow(/empty/);
+    await expect(collect(segmentImageSet(model, [set[0].image], { index: 3, prompt }))).rejects.toThrow(
+      /template index 3/,
+    );
+    await expect(
+      collect(
+        segmentImageSet(model, [{ data: new Float32Array(5), width: 2, height: 2 }], { index: 0, prompt }),
+      ),
+    ).rejects.toBeInstanceOf(InputError);
+  });
+});
