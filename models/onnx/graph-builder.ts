@@ -117,7 +117,12 @@ export class GraphBuilder {
   }
 
   /** Adds a node with one output and returns the output's name. */
-  node(opType: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, outputName?: string): string {
+  node(
+    opType: string,
+    inputs: readonly string[],
+    attrs: Record<string, Attr> = {},
+    outputName?: string,
+  ): string {
     const output = outputName ?? this.fresh(opType.toLowerCase());
     this.nodes.push({
       opType,

@@ -81,7 +81,13 @@ function pool(g: GraphBuilder, x: string, k: number): string {
   return g.node('AveragePool', [x], { kernel_shape: attr.ints([k, k]), strides: attr.ints([k, k]) });
 }
 
-function mix(g: GraphBuilder, x: string, n: number, seed: number, zeroChannels: readonly number[] = []): string {
+function mix(
+  g: GraphBuilder,
+  x: string,
+  n: number,
+  seed: number,
+  zeroChannels: readonly number[] = [],
+): string {
   const { w, b } = mixWeights(n, seed, zeroChannels);
   return g.node('Conv', [x, g.floats(w, [n, 1, 1, 1], 'mix_w'), g.floats(b, [n], 'mix_b')]);
 }
@@ -89,7 +95,8 @@ function mix(g: GraphBuilder, x: string, n: number, seed: number, zeroChannels: 
 /** Adds 0·Σx to `value`: the input stays part of the graph (exact signature, dynamic dims) without effect. */
 function consume(g: GraphBuilder, value: string, inputs: readonly string[]): string {
   let sum = g.node('ReduceSum', [inputs[0]], { keepdims: attr.int(0) });
-  for (const x of inputs.slice(1)) sum = g.node('Add', [sum, g.node('ReduceSum', [x], { keepdims: attr.int(0) })]);
+  for (const x of inputs.slice(1))
+    sum = g.node('Add', [sum, g.node('ReduceSum', [x], { keepdims: attr.int(0) })]);
   return g.node('Add', [value, g.node('Mul', [sum, g.scalar(0)])]);
 }
 
@@ -100,7 +107,11 @@ export function imageEncoderGraph(): Uint8Array {
   // g = Σ_c (x_c·std_c + mean_c) / 3
   const w = std.map((s) => s / 3);
   const b = [(mean[0] + mean[1] + mean[2]) / 3];
-  const intensity = g.node('Conv', [image, g.floats(w, [1, 3, 1, 1], 'unnorm_w'), g.floats(b, [1], 'unnorm_b')]);
+  const intensity = g.node('Conv', [
+    image,
+    g.floats(w, [1, 3, 1, 1], 'unnorm_w'),
+    g.floats(b, [1], 'unnorm_b'),
+  ]);
   const feats = mix(g, pool(g, intensity, 16), C, 101, [1]);
   const hr0 = mix(g, pool(g, intensity, 4), 32, 202);
   const hr1 = mix(g, pool(g, intensity, 8), 64, 303);
@@ -120,7 +131,10 @@ export function memoryEncoderGraph(): Uint8Array {
   const m = pool(g, g.node('Sigmoid', [maskLogits]), 4);
   const inside = g.node('Mul', [m, g.channels(pixFeat, 0, 1)]);
   const present = g.node('Reshape', [g.node('Sigmoid', [objectScore]), g.int64s([1, 1, 1, 1])]);
-  const presentPlane = g.node('Mul', [present, g.floats(new Float32Array(F * F).fill(1), [1, 1, F, F], 'ones')]);
+  const presentPlane = g.node('Mul', [
+    present,
+    g.floats(new Float32Array(F * F).fill(1), [1, 1, F, F], 'ones'),
+  ]);
   const rest = mix(g, m, CM - 3, 505);
   const features = g.node('Concat', [m, inside, presentPlane, rest], { axis: attr.int(1) });
   const pos = g.floats(randomArray(CM * F * F, 606, 1), [1, CM, F, F], 'maskmem_pos_const');
@@ -137,8 +151,13 @@ export function memoryAttentionGraph(): Uint8Array {
   const memoryPos = g.input('memory_pos', ['N', CM, F, F]);
   const objPtrs = g.input('obj_ptrs', ['P', C]);
   const objPtrPos = g.input('obj_ptr_pos', ['P', C]);
-  const prior = g.node('ReduceMean', [g.channels(memory, 0, 1)], { axes: attr.ints([0]), keepdims: attr.int(1) });
-  const replaced = g.node('Concat', [g.channels(curr, 0, 1), prior, g.channels(curr, 2, C)], { axis: attr.int(1) });
+  const prior = g.node('ReduceMean', [g.channels(memory, 0, 1)], {
+    axes: attr.ints([0]),
+    keepdims: attr.int(1),
+  });
+  const replaced = g.node('Concat', [g.channels(curr, 0, 1), prior, g.channels(curr, 2, C)], {
+    axis: attr.int(1),
+  });
   const out = consume(g, replaced, [currPos, memoryPos, objPtrs, objPtrPos]);
   g.output('pix_feat_with_mem', out, [1, C, F, F]);
   return g.toBytes(PRODUCER);
@@ -193,7 +212,9 @@ export function maskDecoderGraph(): Uint8Array {
     g.node('Mul', [labelIs(g, labels, 1), g.scalar(TEST_TINY.includeWeight)]),
     g.node('Mul', [labelIs(g, labels, 0), g.scalar(TEST_TINY.excludeWeight)]),
   ]);
-  const clicks = g.node('ReduceSum', [g.node('Mul', [bumps, weights]), g.int64s([0])], { keepdims: attr.int(1) });
+  const clicks = g.node('ReduceSum', [g.node('Mul', [bumps, weights]), g.int64s([0])], {
+    keepdims: attr.int(1),
+  });
 
   // Box: soft indicator between the label-2 and label-3 corners; 0 unless both corners are present.
   const isTopLeft = labelIs(g, labels, 2);
@@ -228,12 +249,18 @@ export function maskDecoderGraph(): Uint8Array {
   const sumPlane = (x: string) => g.node('ReduceSum', [x, g.int64s([2, 3])], { keepdims: attr.int(0) });
   const sumP = sumPlane(p);
   const eps = g.scalar(TEST_TINY.iouEpsilon);
-  const ratio = g.node('Div', [g.node('Add', [sumPlane(g.node('Mul', [p, p])), eps]), g.node('Add', [sumP, eps])]);
+  const ratio = g.node('Div', [
+    g.node('Add', [sumPlane(g.node('Mul', [p, p])), eps]),
+    g.node('Add', [sumP, eps]),
+  ]);
   const iou = g.node('Min', [ratio, one]);
 
   const area = g.scalar(1 / (L * L));
   const meanP = g.node('Unsqueeze', [g.node('Mul', [sumP, area]), g.int64s([2])]);
-  const meanPI = g.node('Unsqueeze', [g.node('Mul', [sumPlane(g.node('Mul', [p, intensity])), area]), g.int64s([2])]);
+  const meanPI = g.node('Unsqueeze', [
+    g.node('Mul', [sumPlane(g.node('Mul', [p, intensity])), area]),
+    g.int64s([2]),
+  ]);
   const { dirA: a, dirB: b } = pointerDirections();
   const dirA = g.floats(a, [1, 1, C], 'ptr_dir_a');
   const dirB = g.floats(b, [1, 1, C], 'ptr_dir_b');

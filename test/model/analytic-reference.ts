@@ -11,7 +11,8 @@ export function avgPool(plane: ArrayLike<number>, size: number, k: number): Floa
   const n = size / k;
   const out = new Float64Array(n * n);
   for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) out[Math.floor(y / k) * n + Math.floor(x / k)] += plane[y * size + x] / (k * k);
+    for (let x = 0; x < size; x++)
+      out[Math.floor(y / k) * n + Math.floor(x / k)] += plane[y * size + x] / (k * k);
   }
   return out;
 }

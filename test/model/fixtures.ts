@@ -49,7 +49,8 @@ export function replaceGraph(files: Map<string, Uint8Array>, graph: string, byte
 export function normalisedImage(intensity: Float32Array): Tensor {
   const data = new Float32Array(3 * S * S);
   for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < S * S; i++) data[c * S * S + i] = (intensity[i] - TEST_TINY.mean[c]) / TEST_TINY.std[c];
+    for (let i = 0; i < S * S; i++)
+      data[c * S * S + i] = (intensity[i] - TEST_TINY.mean[c]) / TEST_TINY.std[c];
   }
   return { data, dims: [1, 3, S, S] };
 }
@@ -58,7 +59,8 @@ export function normalisedImage(intensity: Float32Array): Tensor {
 export function diskIntensity(cx: number, cy: number, r: number, size = S): Float32Array {
   const g = new Float32Array(size * size).fill(0.05);
   for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r * r) g[y * size + x] = 0.9;
+    for (let x = 0; x < size; x++)
+      if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r * r) g[y * size + x] = 0.9;
   }
   return g;
 }

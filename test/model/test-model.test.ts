@@ -94,7 +94,8 @@ describe('test model: memory_attention', () => {
       objPtrPos: randomTensor([p, 256], 26),
     });
     const prior = new Float64Array(F * F);
-    for (let i = 0; i < n; i++) channel({ data: memory.data, dims: [1, n * 64, F, F] }, i * 64).forEach((v, j) => (prior[j] += v / n));
+    for (let i = 0; i < n; i++)
+      channel({ data: memory.data, dims: [1, n * 64, F, F] }, i * 64).forEach((v, j) => (prior[j] += v / n));
     expect(maxAbsDiff(channel(out, 1), prior)).toBeLessThan(1e-5);
     const expected = Float32Array.from(curr.data);
     expected.set(channel(out, 1), F * F);
@@ -143,7 +144,9 @@ describe('test model: mask_decoder', () => {
     expect(maxAbsDiff(out.iou, ref.iou)).toBeLessThan(1e-5);
     expect(Math.abs(out.objectScore - ref.objectScore)).toBeLessThan(1e-3);
     const { dirA, dirB } = pointerDirections();
-    const ptr = new Float64Array(4 * 256).map((_, i) => ref.meanP[i >> 8] * dirA[i & 255] + ref.meanPI[i >> 8] * dirB[i & 255]);
+    const ptr = new Float64Array(4 * 256).map(
+      (_, i) => ref.meanP[i >> 8] * dirA[i & 255] + ref.meanPI[i >> 8] * dirB[i & 255],
+    );
     expect(maxAbsDiff(out.objPtr.data, ptr)).toBeLessThan(1e-5);
   });
 

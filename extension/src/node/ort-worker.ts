@@ -85,7 +85,10 @@ export interface WorkerBackendOptions {
   /** onnxruntime-web only: wasm threads (set before the first session). */
   readonly wasmThreads?: number;
   /** Builds the description from the versions onnxruntime reports inside the worker. */
-  readonly describe: (versions: Record<string, string | undefined>, wasmThreads: number | undefined) => string;
+  readonly describe: (
+    versions: Record<string, string | undefined>,
+    wasmThreads: number | undefined,
+  ) => string;
 }
 
 class WorkerConnection {
@@ -131,7 +134,10 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 /** Starts a worker thread that loads the onnxruntime module at `options.ortPath`. */
 export async function startWorkerBackend(options: WorkerBackendOptions): Promise<WorkerBackend> {
   const { name, ortPath, sessionOptions, wasmThreads } = options;
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath, sessionOptions, wasmThreads } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { ortPath, sessionOptions, wasmThreads },
+  });
   const connection = new WorkerConnection(worker);
   let info: { versions: Record<string, string | undefined>; wasmThreads: number | undefined };
   try {
@@ -149,7 +155,10 @@ export async function startWorkerBackend(options: WorkerBackendOptions): Promise
       try {
         created = await connection.request({ op: 'create', bytes: copy }, [copy.buffer]);
       } catch (e) {
-        throw new ModelError('inference-failed', `${label}: ${name} could not load the graph: ${errorText(e)}`);
+        throw new ModelError(
+          'inference-failed',
+          `${label}: ${name} could not load the graph: ${errorText(e)}`,
+        );
       }
       return {
         inputNames: created.inputNames,
@@ -163,7 +172,10 @@ export async function startWorkerBackend(options: WorkerBackendOptions): Promise
             transfer.push(data.buffer);
           }
           try {
-            return await connection.request({ op: 'run', sessionId: created.sessionId, feeds: sent }, transfer);
+            return await connection.request(
+              { op: 'run', sessionId: created.sessionId, feeds: sent },
+              transfer,
+            );
           } catch (e) {
             throw new ModelError('inference-failed', `${label}: ${name} inference failed: ${errorText(e)}`);
           }

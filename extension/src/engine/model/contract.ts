@@ -4,7 +4,12 @@
  */
 export type GraphName = 'image_encoder' | 'memory_attention' | 'mask_decoder' | 'memory_encoder';
 
-export const GRAPH_NAMES: readonly GraphName[] = ['image_encoder', 'memory_attention', 'mask_decoder', 'memory_encoder'];
+export const GRAPH_NAMES: readonly GraphName[] = [
+  'image_encoder',
+  'memory_attention',
+  'mask_decoder',
+  'memory_encoder',
+];
 
 /** Hidden dim C and memory dim Cm of the contract. */
 export const HIDDEN_DIM = 256;

@@ -64,13 +64,15 @@ class FieldReader {
 
   object(parent: Json, key: string, path: string): Json {
     const v = parent[key];
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(path, `must be an object, got ${describe(v)}`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      this.fail(path, `must be an object, got ${describe(v)}`);
     return v as Json;
   }
 
   string(parent: Json, key: string, path: string): string {
     const v = parent[key];
-    if (typeof v !== 'string' || v.length === 0) this.fail(path, `must be a non-empty string, got ${describe(v)}`);
+    if (typeof v !== 'string' || v.length === 0)
+      this.fail(path, `must be a non-empty string, got ${describe(v)}`);
     return v;
   }
 
@@ -90,7 +92,8 @@ class FieldReader {
 
   number(parent: Json, key: string, path: string): number {
     const v = parent[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(path, `must be a finite number, got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      this.fail(path, `must be a finite number, got ${describe(v)}`);
     return v;
   }
 
@@ -101,7 +104,8 @@ class FieldReader {
   }
 
   numbers(value: unknown, path: string, length: number): number[] {
-    if (!Array.isArray(value)) this.fail(path, `must be an array of ${length} numbers, got ${describe(value)}`);
+    if (!Array.isArray(value))
+      this.fail(path, `must be an array of ${length} numbers, got ${describe(value)}`);
     if (value.length !== length) this.fail(path, `must have ${length} numbers, got ${value.length}`);
     const bad = value.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
     if (bad >= 0) this.fail(`${path}[${bad}]`, `must be a finite number, got ${describe(value[bad])}`);
@@ -134,7 +138,8 @@ export function parseManifest(json: unknown, origin: string): ModelManifest {
     throw new ModelError('manifest-invalid', `${where}: must be a JSON object, got ${describe(json)}`);
   }
   const m = json as Json;
-  if (m.format !== MANIFEST_FORMAT) r.fail('format', `must be "${MANIFEST_FORMAT}", got ${describe(m.format)}`);
+  if (m.format !== MANIFEST_FORMAT)
+    r.fail('format', `must be "${MANIFEST_FORMAT}", got ${describe(m.format)}`);
   if (m.formatVersion !== MANIFEST_FORMAT_VERSION) {
     r.fail('formatVersion', `must be ${MANIFEST_FORMAT_VERSION}, got ${describe(m.formatVersion)}`);
   }
@@ -155,11 +160,15 @@ export function parseManifest(json: unknown, origin: string): ModelManifest {
 
   const minPoints = r.integer(multimask, 'minPoints', 'multimask.minPoints', 0);
   const maxPoints = r.integer(multimask, 'maxPoints', 'multimask.maxPoints', 0);
-  if (maxPoints < minPoints) r.fail('multimask.maxPoints', `must be ≥ multimask.minPoints (${minPoints}), got ${maxPoints}`);
+  if (maxPoints < minPoints)
+    r.fail('multimask.maxPoints', `must be ≥ multimask.minPoints (${minPoints}), got ${maxPoints}`);
 
   const tpos = constants.maskmem_tpos_enc;
   if (!Array.isArray(tpos) || tpos.length !== numMaskmem) {
-    r.fail('constants.maskmem_tpos_enc', `must be numMaskmem (${numMaskmem}) arrays of ${MEMORY_DIM}, got ${describe(tpos)}`);
+    r.fail(
+      'constants.maskmem_tpos_enc',
+      `must be numMaskmem (${numMaskmem}) arrays of ${MEMORY_DIM}, got ${describe(tpos)}`,
+    );
   }
 
   const description = r.optionalString(m, 'description', 'description');
@@ -199,14 +208,17 @@ export function parseManifest(json: unknown, origin: string): ModelManifest {
 
 function parseGraphs(r: FieldReader, graphs: Json, where: string): Record<GraphName, GraphEntry> {
   const unknown = Object.keys(graphs).filter((k) => !(GRAPH_NAMES as readonly string[]).includes(k));
-  if (unknown.length > 0) r.fail(`graphs.${unknown[0]}`, `is not a graph of the contract (${GRAPH_NAMES.join(', ')})`);
+  if (unknown.length > 0)
+    r.fail(`graphs.${unknown[0]}`, `is not a graph of the contract (${GRAPH_NAMES.join(', ')})`);
   const entry = (name: GraphName): GraphEntry => {
     const path = `graphs.${name}`;
     const g = r.object(graphs, name, path);
     const file = r.string(g, 'file', `${path}.file`);
-    if (!SAFE_FILE_NAME.test(file)) r.fail(`${path}.file`, `must be a plain file name inside the model folder, got "${file}"`);
+    if (!SAFE_FILE_NAME.test(file))
+      r.fail(`${path}.file`, `must be a plain file name inside the model folder, got "${file}"`);
     const sha256 = r.string(g, 'sha256', `${path}.sha256`);
-    if (!SHA256_HEX.test(sha256)) r.fail(`${path}.sha256`, `must be 64 lowercase hex digits, got "${sha256}"`);
+    if (!SHA256_HEX.test(sha256))
+      r.fail(`${path}.sha256`, `must be 64 lowercase hex digits, got "${sha256}"`);
     const precision = r.string(g, 'precision', `${path}.precision`);
     if (precision !== 'fp32' && precision !== 'fp16') {
       throw new ModelError(

@@ -282,7 +282,10 @@ class LoadedSamModel implements SamModel {
     }
     const badCoord = pointCoords.findIndex((c) => !Number.isFinite(c));
     if (badCoord >= 0) {
-      throw new InputError('invalid-prompt', `mask_decoder: point_coords[${badCoord}] is not a finite number`);
+      throw new InputError(
+        'invalid-prompt',
+        `mask_decoder: point_coords[${badCoord}] is not a finite number`,
+      );
     }
     if (pointLabels.length === 0) return { coords: new Float32Array(2), labels: new Float32Array([-1]) };
     return { coords: pointCoords, labels: pointLabels };
@@ -303,7 +306,12 @@ class LoadedSamModel implements SamModel {
     return t.dims[0];
   }
 
-  private output(graph: GraphName, out: Record<string, Tensor>, name: string, dims: readonly number[]): Tensor {
+  private output(
+    graph: GraphName,
+    out: Record<string, Tensor>,
+    name: string,
+    dims: readonly number[],
+  ): Tensor {
     const t = out[name];
     if (!t) throw new ModelError('inference-failed', `${graph}: output "${name}" is missing`);
     if (t.dims.length !== dims.length || t.dims.some((d, i) => d !== dims[i])) {

@@ -9,7 +9,9 @@ export const elementCount = (dims: readonly number[]): number => dims.reduce((n,
 /** Builds a tensor, checking that the data length matches the dimensions. */
 export function tensor(data: Float32Array, dims: readonly number[]): Tensor {
   if (data.length !== elementCount(dims)) {
-    throw new RangeError(`tensor data has ${data.length} values, dims [${dims.join(',')}] need ${elementCount(dims)}`);
+    throw new RangeError(
+      `tensor data has ${data.length} values, dims [${dims.join(',')}] need ${elementCount(dims)}`,
+    );
   }
   return { data, dims: [...dims] };
 }

@@ -48,7 +48,8 @@ export function describeOrtBackend(ort: OrtModule, name: BackendName): string {
   const web = `onnxruntime-web ${versions.web ?? '?'}`;
   if (name === 'webgpu') return `${web} webgpu`;
   const threads = ort.env.wasm.numThreads;
-  const threadText = threads === undefined || threads === 0 ? 'auto threads' : `${threads} thread${threads === 1 ? '' : 's'}`;
+  const threadText =
+    threads === undefined || threads === 0 ? 'auto threads' : `${threads} thread${threads === 1 ? '' : 's'}`;
   return `${web} wasm (simd, ${threadText})`;
 }
 
@@ -64,7 +65,11 @@ function ownRealmBytes(bytes: Uint8Array): Uint8Array {
   return bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
 }
 
-export function createOrtBackend(ort: OrtModule, name: BackendName, options: OrtBackendOptions = {}): InferenceBackend {
+export function createOrtBackend(
+  ort: OrtModule,
+  name: BackendName,
+  options: OrtBackendOptions = {},
+): InferenceBackend {
   const sessionOptions: Ort.InferenceSession.SessionOptions = {
     executionProviders: [EXECUTION_PROVIDER[name]],
     ...options.sessionOptions,
@@ -79,14 +84,22 @@ export function createOrtBackend(ort: OrtModule, name: BackendName, options: Ort
       try {
         session = await ort.InferenceSession.create(ownRealmBytes(bytes), sessionOptions);
       } catch (e) {
-        throw new ModelError('inference-failed', `${label}: ${name} could not load the graph: ${errorText(e)}`);
+        throw new ModelError(
+          'inference-failed',
+          `${label}: ${name} could not load the graph: ${errorText(e)}`,
+        );
       }
       return wrapSession(ort, session, label, name);
     },
   };
 }
 
-function wrapSession(ort: OrtModule, session: Ort.InferenceSession, label: string, backend: BackendName): GraphSession {
+function wrapSession(
+  ort: OrtModule,
+  session: Ort.InferenceSession,
+  label: string,
+  backend: BackendName,
+): GraphSession {
   return {
     inputNames: [...session.inputNames],
     outputNames: [...session.outputNames],
@@ -105,7 +118,10 @@ function wrapSession(ort: OrtModule, session: Ort.InferenceSession, label: strin
       for (const [key, value] of Object.entries(results)) {
         const t = value as Ort.Tensor;
         if (t.type !== 'float32') {
-          throw new ModelError('inference-failed', `${label}: output "${key}" is ${t.type}, the contract needs float32`);
+          throw new ModelError(
+            'inference-failed',
+            `${label}: output "${key}" is ${t.type}, the contract needs float32`,
+          );
         }
         out[key] = { data: ownRealmFloat32(t.data as Float32Array), dims: [...t.dims] };
       }
@@ -136,5 +152,8 @@ export async function selectBackend(
     }
   }
   const reasons = tried.map((t) => `${t.name}: ${t.error}`).join('; ');
-  throw new ModelError('backend-unavailable', `no inference backend is available (${reasons || 'no candidates'})`);
+  throw new ModelError(
+    'backend-unavailable',
+    `no inference backend is available (${reasons || 'no candidates'})`,
+  );
 }

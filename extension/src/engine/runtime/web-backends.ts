@@ -22,7 +22,8 @@ export function webBackendCandidates(ort: OrtModule, options: WebBackendOptions 
     {
       name: 'webgpu',
       create: async () => {
-        if (!(globalThis.navigator && 'gpu' in globalThis.navigator)) throw new Error('navigator.gpu is not available');
+        if (!(globalThis.navigator && 'gpu' in globalThis.navigator))
+          throw new Error('navigator.gpu is not available');
         return probeBackend(createOrtBackend(ort, 'webgpu'));
       },
     },
