@@ -1,0 +1,12 @@
+/** Clicks, boxes and masks on a slice, and their encoding for the mask decoder. */
+export {
+  BOX_BOTTOM_RIGHT_LABEL,
+  BOX_TOP_LEFT_LABEL,
+  NO_PROMPT,
+  PADDING_LABEL,
+  encodePrompt,
+  validatePrompt,
+  type EncodedPrompt,
+  type PromptPoint,
+  type SlicePrompt,
+} from './prompt';
