@@ -1,0 +1,262 @@
+/**
+ * DICOM Segmentation reader: segment metadata and frames of any SEG (BINARY, FRACTIONAL,
+ * LABELMAP; ours or another tool's), and the segments' masks on a DicomVolume's grid. A frame
+ * lands on the slice it references (SourceImageSequence SOP instance + frame number), or failing
+ * that on the slice at its PlanePositionSequence position.
+ */
+import { type Code, codeFromItem } from './codes';
+import { type Dataset, DatasetReader } from './dataset';
+import { DicomError } from './errors';
+import { functionalGroup } from './frames';
+import { type Orientation, type Vec3, dot, norm, sameOrientation, sub } from './geometry';
+import { parsePart10 } from './part10';
+import { unpackBitFrame } from './bits';
+import { TransferSyntax, transferSyntaxName } from './transfer-syntax';
+import { type DicomVolume } from './volume';
+import { data as dcmjsData } from 'dcmjs';
+import { LabelMapSegmentationStorage, SegmentationStorage } from './seg-writer';
+
+export interface SegSegment {
+  readonly number: number;
+  readonly label: string;
+  readonly description?: string;
+  readonly algorithmType?: string;
+  readonly algorithmName?: string;
+  readonly category?: Code;
+  readonly type?: Code;
+  /** sRGB 0..255 from RecommendedDisplayCIELabValue, when present. */
+  readonly color?: readonly [number, number, number];
+}
+
+export interface SegFrame {
+  /** 0-based frame index in the SEG. */
+  readonly index: number;
+  /** BINARY/FRACTIONAL: the segment this frame belongs to. LABELMAP frames hold segment numbers. */
+  readonly segmentNumber?: number;
+  readonly position?: Vec3;
+  readonly orientation?: Orientation;
+  readonly referencedSOPInstanceUID?: string;
+  readonly referencedFrameNumber?: number;
+  /** rows×columns values: 0/1 (BINARY), 0..MaximumFractionalValue (FRACTIONAL), segment numbers (LABELMAP). */
+  readonly pixels: Uint8Array | Uint16Array;
+}
+
+export interface ParsedSeg {
+  readonly sopInstanceUID: string;
+  readonly seriesInstanceUID: string;
+  readonly studyInstanceUID: string;
+  readonly frameOfReferenceUID?: string;
+  readonly segmentationType: 'BINARY' | 'FRACTIONAL' | 'LABELMAP';
+  readonly maximumFractionalValue?: number;
+  readonly rows: number;
+  readonly columns: number;
+  readonly segments: readonly SegSegment[];
+  readonly frames: readonly SegFrame[];
+}
+
+const SEG_CLASSES = [SegmentationStorage, LabelMapSegmentationStorage];
+
+function segmentOf(item: Dataset, source: string): SegSegment {
+  const r = new DatasetReader(item, source);
+  const lab = r.has('RecommendedDisplayCIELabValue')
+    ? r.numbers('RecommendedDisplayCIELabValue', 3)
+    : undefined;
+  const rgb = lab ? dcmjsData.Colors.dicomlab2RGB8(lab) : undefined;
+  return {
+    number: r.number('SegmentNumber'),
+    label: r.optString('SegmentLabel') ?? '',
+    description: r.optString('SegmentDescription'),
+    algorithmType: r.optString('SegmentAlgorithmType'),
+    algorithmName: r.optString('SegmentAlgorithmName'),
+    category: codeFromItem(r.item('SegmentedPropertyCategoryCodeSequence')),
+    type: codeFromItem(r.item('SegmentedPropertyTypeCodeSequence')),
+    color: rgb ? [rgb[0], rgb[1], rgb[2]] : undefined,
+  };
+}
+
+/** Parse a SEG's metadata and frames (no volume needed). */
+export function parseSeg(bytes: ArrayBuffer, name = 'SEG'): ParsedSeg {
+  const file = parsePart10(name, bytes);
+  const r = new DatasetReader(file.dataset, name);
+  const sopClass = r.string('SOPClassUID');
+  if (!SEG_CLASSES.includes(sopClass)) {
+    throw new DicomError(
+      'invalid-segmentation',
+      `${name}: (0008,0016) SOPClassUID ${sopClass} is not a Segmentation`,
+    );
+  }
+  const native = [
+    TransferSyntax.ExplicitVRLittleEndian,
+    TransferSyntax.ImplicitVRLittleEndian,
+    TransferSyntax.DeflatedExplicitVRLittleEndian,
+    TransferSyntax.ExplicitVRBigEndian,
+  ] as string[];
+  if (!native.includes(file.transferSyntaxUID)) {
+    throw new DicomError(
+      'unsupported-transfer-syntax',
+      `${name}: SEG pixel data in ${file.transferSyntaxUID} (${transferSyntaxName(file.transferSyntaxUID)}) is not supported`,
+    );
+  }
+  const typeValue = r.string('SegmentationType');
+  if (typeValue !== 'BINARY' && typeValue !== 'FRACTIONAL' && typeValue !== 'LABELMAP') {
+    throw r.invalid('SegmentationType', `is ${typeValue}, not BINARY, FRACTIONAL or LABELMAP`);
+  }
+  const rows = r.number('Rows');
+  const columns = r.number('Columns');
+  const bits = r.number('BitsAllocated');
+  const expectedBits = typeValue === 'BINARY' ? [1] : typeValue === 'FRACTIONAL' ? [8] : [8, 16];
+  if (!expectedBits.includes(bits)) {
+    throw r.invalid('BitsAllocated', `is ${bits}; a ${typeValue} SEG uses ${expectedBits.join(' or ')}`);
+  }
+  const segments = r
+    .items('SegmentSequence')
+    .map((item, i) => segmentOf(item, `${name} segment item ${i + 1}`));
+  if (segments.length === 0)
+    throw new DicomError('missing-tag', `${name}: (0062,0002) SegmentSequence missing or empty`);
+
+  const pixelValue = file.dataset.PixelData;
+  const buffers = (Array.isArray(pixelValue) ? pixelValue : [pixelValue]).filter(
+    (v): v is ArrayBuffer => v instanceof ArrayBuffer,
+  );
+  if (buffers.length === 0) throw new DicomError('missing-tag', `${name}: (7FE0,0010) PixelData missing`);
+  const packed = new Uint8Array(buffers[0]);
+  const perFrame = rows * columns;
+  const fromPixels = Math.floor((packed.length * 8) / (perFrame * bits));
+  const frameCount = r.optNumber('NumberOfFrames') ?? fromPixels;
+  if (frameCount > fromPixels) {
+    throw new DicomError(
+      'truncated-file',
+      `${name}: (7FE0,0010) PixelData holds ${fromPixels} frame(s) of ${rows}×${columns}×${bits} bits, ` +
+        `NumberOfFrames says ${frameCount}`,
+    );
+  }
+  const bigEndian = file.transferSyntaxUID === TransferSyntax.ExplicitVRBigEndian;
+  const frames: SegFrame[] = [];
+  for (let i = 0; i < frameCount; i++) {
+    let pixels: Uint8Array | Uint16Array;
+    if (bits === 1) pixels = unpackBitFrame(packed, i, perFrame);
+    else if (bits === 8) pixels = packed.slice(i * perFrame, (i + 1) * perFrame);
+    else {
+      const view = new DataView(packed.buffer, packed.byteOffset + 2 * i * perFrame, 2 * perFrame);
+      pixels = Uint16Array.from({ length: perFrame }, (_, p) => view.getUint16(2 * p, !bigEndian));
+    }
+    const identification = functionalGroup(r, i, 'SegmentIdentificationSequence');
+    const position = functionalGroup(r, i, 'PlanePositionSequence');
+    const orientation = functionalGroup(r, i, 'PlaneOrientationSequence');
+    const derivation = functionalGroup(r, i, 'DerivationImageSequence');
+    const sourceImage = derivation?.item('SourceImageSequence');
+    const source = sourceImage ? new DatasetReader(sourceImage, `${name} frame ${i + 1}`) : undefined;
+    if (typeValue !== 'LABELMAP' && !identification) {
+      throw new DicomError(
+        'missing-tag',
+        `${name} frame ${i + 1}: (0062,000A) SegmentIdentificationSequence missing (per-frame and shared)`,
+      );
+    }
+    frames.push({
+      index: i,
+      segmentNumber: identification?.number('ReferencedSegmentNumber'),
+      position: position?.has('ImagePositionPatient')
+        ? (position.numbers('ImagePositionPatient', 3) as unknown as Vec3)
+        : undefined,
+      orientation: orientation?.has('ImageOrientationPatient')
+        ? (orientation.numbers('ImageOrientationPatient', 6) as unknown as Orientation)
+        : undefined,
+      referencedSOPInstanceUID: source?.optString('ReferencedSOPInstanceUID'),
+      referencedFrameNumber: source?.optNumber('ReferencedFrameNumber'),
+      pixels,
+    });
+  }
+  return {
+    sopInstanceUID: r.string('SOPInstanceUID'),
+    seriesInstanceUID: r.string('SeriesInstanceUID'),
+    studyInstanceUID: r.string('StudyInstanceUID'),
+    frameOfReferenceUID: r.optString('FrameOfReferenceUID'),
+    segmentationType: typeValue,
+    maximumFractionalValue: r.optNumber('MaximumFractionalValue'),
+    rows,
+    columns,
+    segments,
+    frames,
+  };
+}
+
+/** The volume slice a SEG frame belongs to, by reference or by position. */
+function sliceOf(frame: SegFrame, volume: DicomVolume, name: string): number {
+  if (frame.referencedSOPInstanceUID) {
+    const k = volume.slices.findIndex(
+      (s) =>
+        s.sopInstanceUID === frame.referencedSOPInstanceUID &&
+        (s.frameNumber === undefined ||
+          frame.referencedFrameNumber === undefined ||
+          s.frameNumber === frame.referencedFrameNumber),
+    );
+    if (k >= 0) return k;
+  }
+  if (frame.position) {
+    const tolerance = Math.max(1e-3, 0.1 * Math.min(...volume.spacing));
+    const k = volume.slices.findIndex(
+      (s) => norm(sub(frame.position as Vec3, s.imagePositionPatient)) <= tolerance,
+    );
+    if (k >= 0) return k;
+    const along = dot(sub(frame.position, volume.slices[0].imagePositionPatient), volume.normal);
+    throw new DicomError(
+      'seg-grid-mismatch',
+      `${name} frame ${frame.index + 1}: position ${frame.position.join('\\')} (${along.toFixed(3)} mm along the ` +
+        `normal from slice 0) is on no slice of series ${volume.seriesInstanceUID}`,
+    );
+  }
+  throw new DicomError(
+    'seg-grid-mismatch',
+    `${name} frame ${frame.index + 1}: references ${frame.referencedSOPInstanceUID ?? 'no image'} and has no ` +
+      `(0020,0032) ImagePositionPatient: cannot place it on series ${volume.seriesInstanceUID}`,
+  );
+}
+
+export interface SegOnVolume {
+  readonly seg: ParsedSeg;
+  /** One mask per segment (SegmentSequence order), one byte per voxel of the volume, 0/1. */
+  readonly segments: readonly (SegSegment & { readonly mask: Uint8Array })[];
+}
+
+/** Read a SEG onto `onto`'s grid: a 0/1 mask per segment. */
+export function readSeg(bytes: ArrayBuffer, onto: DicomVolume, name = 'SEG'): SegOnVolume {
+  const seg = parseSeg(bytes, name);
+  const [columns, rows, slices] = onto.dims;
+  if (seg.rows !== rows || seg.columns !== columns) {
+    throw new DicomError(
+      'seg-grid-mismatch',
+      `${name}: frames are ${seg.rows}×${seg.columns} (rows×columns), the volume's slices ${rows}×${columns}`,
+    );
+  }
+  const perSlice = rows * columns;
+  const masks = new Map(seg.segments.map((s) => [s.number, new Uint8Array(perSlice * slices)]));
+  const threshold = seg.segmentationType === 'FRACTIONAL' ? (seg.maximumFractionalValue ?? 255) / 2 : 0;
+  for (const frame of seg.frames) {
+    if (frame.orientation && !sameOrientation(frame.orientation, onto.imageOrientationPatient)) {
+      throw new DicomError(
+        'seg-grid-mismatch',
+        `${name} frame ${frame.index + 1}: orientation ${frame.orientation.join('\\')} differs from the volume's ` +
+          `${onto.imageOrientationPatient.join('\\')}`,
+      );
+    }
+    const offset = sliceOf(frame, onto, name) * perSlice;
+    if (seg.segmentationType === 'LABELMAP') {
+      frame.pixels.forEach((v, p) => {
+        const mask = masks.get(v);
+        if (mask) mask[offset + p] = 1;
+      });
+      continue;
+    }
+    const mask = masks.get(frame.segmentNumber ?? -1);
+    if (!mask) {
+      throw new DicomError(
+        'invalid-segmentation',
+        `${name} frame ${frame.index + 1}: ReferencedSegmentNumber ${frame.segmentNumber} is not in SegmentSequence`,
+      );
+    }
+    frame.pixels.forEach((v, p) => {
+      if (v > threshold) mask[offset + p] = 1;
+    });
+  }
+  return { seg, segments: seg.segments.map((s) => ({ ...s, mask: masks.get(s.number) as Uint8Array })) };
+}
