@@ -12,7 +12,16 @@ export default tseslint.config(
   },
   {
     files: ['**/*.cjs', '**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -23,10 +32,30 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'zlib', 'crypto', 'worker_threads', 'child_process', 'http', 'https'], message: 'engine/ and dicom/ must not import Node-only modules' },
-            { group: ['@ohif/*', '@cornerstonejs/*', 'react', 'react-dom'], message: 'only host/ touches OHIF/cornerstone' },
+            {
+              group: [
+                'node:*',
+                'fs',
+                'path',
+                'os',
+                'zlib',
+                'crypto',
+                'worker_threads',
+                'child_process',
+                'http',
+                'https',
+              ],
+              message: 'engine/ and dicom/ must not import Node-only modules',
+            },
+            {
+              group: ['@ohif/*', '@cornerstonejs/*', 'react', 'react-dom'],
+              message: 'only host/ touches OHIF/cornerstone',
+            },
             { group: ['onnxruntime-node'], message: 'inject the runtime; engine/ must run in a browser too' },
-            { group: ['**/host/*', '**/panel/*', '**/worker/*', '**/cli/*'], message: 'dependency direction: engine/dicom import nothing of host/panel/worker/cli' },
+            {
+              group: ['**/host/*', '**/panel/*', '**/worker/*', '**/cli/*'],
+              message: 'dependency direction: engine/dicom import nothing of host/panel/worker/cli',
+            },
           ],
         },
       ],

@@ -34,7 +34,9 @@ describe('engine worker (worker_threads, typed protocol, transferable buffers)',
     const sessionId = await w.client.openVolume({ ...volume }, 'series-1');
     expect(data.byteLength).toBe(0); // transferred, not copied
     const objectId = await w.client.addObject(sessionId, 'lesion');
-    const first = await w.client.setPrompt(sessionId, objectId, 'axial', 12, { points: [{ x: 24, y: 24, label: 1 }] });
+    const first = await w.client.setPrompt(sessionId, objectId, 'axial', 12, {
+      points: [{ x: 24, y: 24, label: 1 }],
+    });
     expect(first.area).toBeGreaterThan(200);
     const updates = await collect(w.client.propagate(sessionId));
     expect(updates).toHaveLength(23);
@@ -62,12 +64,22 @@ describe('engine worker (worker_threads, typed protocol, transferable buffers)',
   });
 
   it('bad requests answer typed errors and the worker survives them', async () => {
-    await expect(w.client.loadModel({ location: '/nonexistent/model' })).rejects.toMatchObject({ kind: 'manifest-missing' });
-    await expect(w.client.openVolume({ data: new Float32Array(8), dims: [2, 2, 2], spacing: [1, 1, 1], modality: 'CT' }, 'x')).rejects.toThrow(
-      /no model loaded/,
-    );
+    await expect(w.client.loadModel({ location: '/nonexistent/model' })).rejects.toMatchObject({
+      kind: 'manifest-missing',
+    });
+    await expect(
+      w.client.openVolume(
+        { data: new Float32Array(8), dims: [2, 2, 2], spacing: [1, 1, 1], modality: 'CT' },
+        'x',
+      ),
+    ).rejects.toThrow(/no model loaded/);
     await w.client.loadModel({ location: TEST_MODEL_DIR });
-    await expect(w.client.openVolume({ data: new Float32Array(7), dims: [2, 2, 2], spacing: [1, 1, 1], modality: 'CT' }, 'y')).rejects.toMatchObject({
+    await expect(
+      w.client.openVolume(
+        { data: new Float32Array(7), dims: [2, 2, 2], spacing: [1, 1, 1], modality: 'CT' },
+        'y',
+      ),
+    ).rejects.toMatchObject({
       kind: 'invalid-volume',
     });
     const { volume } = blobVolume([32, 32, 8], [{ center: [16, 16, 4], radii: [6, 6, 3] }]);
@@ -76,7 +88,9 @@ describe('engine worker (worker_threads, typed protocol, transferable buffers)',
     const bad = w.client.setPrompt(sessionId, objectId, 'axial', 4, { points: [{ x: 99, y: 1, label: 1 }] });
     await expect(bad).rejects.toBeInstanceOf(WorkerRequestError);
     await expect(bad).rejects.toMatchObject({ kind: 'invalid-prompt' });
-    const ok = await w.client.setPrompt(sessionId, objectId, 'axial', 4, { points: [{ x: 16, y: 16, label: 1 }] });
+    const ok = await w.client.setPrompt(sessionId, objectId, 'axial', 4, {
+      points: [{ x: 16, y: 16, label: 1 }],
+    });
     expect(ok.area).toBeGreaterThan(0);
   });
 });
