@@ -5,9 +5,12 @@
 
 export type Brand<T, B extends string> = T & { readonly __brand: B };
 
-/** Pixel coordinates on an original slice: x = column (0..width), y = row (0..height). */
+/**
+ * Pixel coordinates on an original slice: x = column, y = row, as pixel indices (the centre of pixel
+ * (i, j) is at (i, j); the image spans −0.5..width−0.5), the convention of SAM2's prompt encoder.
+ */
 export type SlicePoint = Brand<{ x: number; y: number }, 'SlicePoint'>;
-/** Pixel coordinates in the model input (0..S). */
+/** Pixel coordinates in the model input, pixel indices as above (−0.5..S−0.5). */
 export type ModelPoint = Brand<{ x: number; y: number }, 'ModelPoint'>;
 
 /** Index of a slice along the volume's third array axis (0-based). */
