@@ -1,0 +1,52 @@
+/**
+ * Every panel action as an OHIF command, so hotkeys, toolbar buttons, other extensions and tests
+ * can drive them: `commandsManager.runCommand('medsam2Propagate')`.
+ */
+import type { Medsam2Controller, VoxelPrompt } from './controller';
+import type { SettingsState } from './controller-state';
+
+type Options = Record<string, unknown>;
+
+export const COMMAND_NAMES = {
+  activatePromptTool: 'medsam2ActivatePromptTool',
+  prompt: 'medsam2Prompt',
+  propagate: 'medsam2Propagate',
+  stop: 'medsam2Stop',
+  undo: 'medsam2Undo',
+  accept: 'medsam2Accept',
+  exportSeg: 'medsam2ExportSeg',
+  addSegment: 'medsam2AddSegment',
+  selectSegment: 'medsam2SelectSegment',
+  renameSegment: 'medsam2RenameSegment',
+  jumpToSlice: 'medsam2JumpToSlice',
+  updateSettings: 'medsam2UpdateSettings',
+  loadModel: 'medsam2LoadModel',
+  getState: 'medsam2GetState',
+  labelmapCoverage: 'medsam2LabelmapCoverage',
+} as const;
+
+export function commandsModule(controller: () => Medsam2Controller) {
+  const c = controller;
+  const actions: Record<string, (o: Options) => unknown> = {
+    [COMMAND_NAMES.activatePromptTool]: () => c().activatePromptTool(),
+    /** { slice, points?: [{x, y, label}], box?: [x0, y0, x1, y1] } in voxel (column, row) coordinates. */
+    [COMMAND_NAMES.prompt]: (o) => c().promptVoxels(o as unknown as VoxelPrompt),
+    [COMMAND_NAMES.propagate]: () => c().propagate(),
+    [COMMAND_NAMES.stop]: () => c().stop(),
+    [COMMAND_NAMES.undo]: () => c().undo(),
+    [COMMAND_NAMES.accept]: () => c().accept(),
+    [COMMAND_NAMES.exportSeg]: () => c().exportSeg(),
+    [COMMAND_NAMES.addSegment]: (o) => c().addSegment(typeof o.label === 'string' ? o.label : undefined),
+    [COMMAND_NAMES.selectSegment]: (o) => c().selectSegment(Number(o.objectId)),
+    [COMMAND_NAMES.renameSegment]: (o) => c().renameSegment(Number(o.objectId), String(o.label ?? '')),
+    [COMMAND_NAMES.jumpToSlice]: (o) => c().jumpToSlice(Number(o.slice)),
+    [COMMAND_NAMES.updateSettings]: (o) => c().updateSettings(o as Partial<SettingsState>),
+    [COMMAND_NAMES.loadModel]: () => c().ensureModel(),
+    [COMMAND_NAMES.getState]: () => c().state,
+    [COMMAND_NAMES.labelmapCoverage]: (o) =>
+      c().labelmapCoverage(o.objectId === undefined ? undefined : Number(o.objectId)),
+  };
+  const definitions: Record<string, { commandFn: (o: Options) => unknown }> = {};
+  for (const [name, fn] of Object.entries(actions)) definitions[name] = { commandFn: (o) => fn(o ?? {}) };
+  return { definitions, defaultContext: 'DEFAULT' };
+}

@@ -1,0 +1,71 @@
+/** What the panel shows: one immutable snapshot of the controller, replaced on every change. */
+import type { Code } from '../dicom/codes';
+import type { BankPolicyName } from '../engine/memory/policies';
+import type { ModelInfo } from '../worker/protocol';
+
+export interface ModelState {
+  readonly status: 'idle' | 'loading' | 'ready' | 'error';
+  readonly url: string;
+  readonly info?: ModelInfo;
+  /** Total bytes of the model's graphs, when the server says. */
+  readonly bytes?: number;
+  readonly message?: string;
+}
+
+export interface SeriesState {
+  readonly status: 'none' | 'loading' | 'ready' | 'error';
+  readonly label?: string;
+  readonly loaded?: number;
+  readonly total?: number;
+  readonly slices?: number;
+  readonly message?: string;
+}
+
+export interface SliceResult {
+  readonly confidence: number;
+  readonly present: boolean;
+  readonly prompted: boolean;
+}
+
+export interface SegmentState {
+  readonly objectId: number;
+  /** Segment index in the cornerstone labelmap (and the SEG). */
+  readonly segmentIndex: number;
+  readonly label: string;
+  readonly color: readonly [number, number, number];
+  readonly category: Code;
+  readonly type: Code;
+  /** Per volume slice: the latest result, or null where nothing was predicted yet. */
+  readonly slices: readonly (SliceResult | null)[];
+}
+
+export interface SettingsState {
+  readonly policy: BankPolicyName;
+  readonly capacity: number;
+  readonly confidenceThreshold: number;
+  readonly orientations: 'single' | 'all';
+}
+
+export interface ExportState {
+  readonly status: 'idle' | 'writing' | 'storing' | 'stored' | 'failed';
+  readonly message?: string;
+  /** Object URL of the SEG when it could not be stored (or no store exists). */
+  readonly downloadUrl?: string;
+  readonly fileName?: string;
+  readonly sopInstanceUID?: string;
+}
+
+export interface ControllerState {
+  readonly model: ModelState;
+  readonly series: SeriesState;
+  readonly segments: readonly SegmentState[];
+  readonly activeObjectId: number | null;
+  readonly toolActive: boolean;
+  readonly propagation: { readonly running: boolean; readonly done: number; readonly total: number };
+  readonly settings: SettingsState;
+  readonly export: ExportState;
+  readonly canUndo: boolean;
+  /** Last error of an action (prompt outside the image, worker failure, ...). */
+  readonly error?: string;
+  readonly busy?: string;
+}

@@ -1,0 +1,586 @@
+/**
+ * The MedSAM-2 session in the viewer: connects the engine worker, the active series, the
+ * cornerstone labelmap and the panel. Every panel action is a method here, and the commands module
+ * exposes each one. State changes are published as immutable snapshots (ControllerState).
+ */
+import { DEFAULT_CATEGORY, DEFAULT_TYPE } from '../dicom/codes';
+import { DEFAULT_BANK_OPTIONS } from '../engine/memory/policies';
+import type { SlicePrompt } from '../engine/prompts/prompt';
+import type { SliceUpdate } from '../engine/session';
+import type { EngineClient } from '../worker/client';
+import type { ModelInfo } from '../worker/protocol';
+import type { Medsam2Config } from './config';
+import type { ControllerState, SegmentState, SettingsState, SliceResult } from './controller-state';
+import { exportSegmentation } from './export-seg';
+import { LabelmapLayer } from './labelmap';
+import type {
+  CornerstoneCore,
+  CornerstoneTools,
+  CommandsManager,
+  ExtensionManager,
+  OhifDisplaySet,
+  OhifServices,
+} from './ohif-types';
+import { PROMPT_TOOL_NAME, type PromptGesture } from './prompt-tool';
+import { type SeriesVolume, loadSeriesVolume } from './series';
+import { type WorkerConnection, startEngineWorker } from './worker-connection';
+import { type WorldToVoxel, worldToVoxel } from './world-to-voxel';
+import { SEGMENT_COLORS } from '../panel/segment-codes';
+
+export interface HostContext {
+  readonly services: OhifServices;
+  readonly commandsManager: CommandsManager;
+  readonly extensionManager: ExtensionManager;
+  readonly config: Medsam2Config;
+}
+
+/** The engine session on one series, with the labelmap it draws into. */
+interface ActiveSeries {
+  readonly series: SeriesVolume;
+  readonly sessionId: number;
+  readonly labelmap: LabelmapLayer;
+  readonly toVoxel: WorldToVoxel;
+  viewportId: string;
+}
+
+interface UndoEntry {
+  readonly objectId: number;
+  readonly slice: number;
+  readonly previous: SlicePrompt | undefined;
+}
+
+/** A prompt in volume voxel coordinates (column, row) on one slice, for commands and tests. */
+export interface VoxelPrompt {
+  readonly slice: number;
+  readonly points?: readonly { x: number; y: number; label: 0 | 1 }[];
+  readonly box?: readonly [number, number, number, number];
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export class Medsam2Controller {
+  private snapshot: ControllerState;
+  private readonly listeners = new Set<(s: ControllerState) => void>();
+  private worker: WorkerConnection | null = null;
+  private modelLoad: Promise<ModelInfo> | null = null;
+  private active: ActiveSeries | null = null;
+  private seriesLoad: Promise<ActiveSeries> | null = null;
+  private readonly prompts = new Map<number, Map<number, SlicePrompt>>();
+  private undoStack: UndoEntry[] = [];
+  private propagation: { controller: AbortController; done: Promise<void> } | null = null;
+  /** Engine calls that change a session run one at a time, in call order. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly host: HostContext) {
+    this.snapshot = {
+      model: { status: 'idle', url: host.config.modelUrl },
+      series: { status: 'none' },
+      segments: [],
+      activeObjectId: null,
+      toolActive: false,
+      propagation: { running: false, done: 0, total: 0 },
+      settings: {
+        policy: DEFAULT_BANK_OPTIONS.policy,
+        capacity: DEFAULT_BANK_OPTIONS.capacity,
+        confidenceThreshold: DEFAULT_BANK_OPTIONS.confidenceThreshold,
+        orientations: 'single',
+      },
+      export: { status: 'idle' },
+      canUndo: false,
+    };
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  get state(): ControllerState {
+    return this.snapshot;
+  }
+
+  subscribe(listener: (s: ControllerState) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.snapshot);
+    return () => this.listeners.delete(listener);
+  }
+
+  private set(patch: Partial<ControllerState>): void {
+    this.snapshot = { ...this.snapshot, ...patch, canUndo: this.undoStack.length > 0 };
+    for (const l of this.listeners) l(this.snapshot);
+  }
+
+  private fail(e: unknown): void {
+    this.set({ error: errorText(e), busy: undefined });
+  }
+
+  private libs(): { core: CornerstoneCore; tools: CornerstoneTools } {
+    const entry = this.host.extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common');
+    const get = (entry?.exports as { getCornerstoneLibraries?: () => unknown } | undefined)
+      ?.getCornerstoneLibraries;
+    if (!get) throw new Error('the host has no @ohif/extension-cornerstone utility module');
+    const { cornerstone, cornerstoneTools } = get() as {
+      cornerstone: CornerstoneCore;
+      cornerstoneTools: CornerstoneTools;
+    };
+    return { core: cornerstone, tools: cornerstoneTools };
+  }
+
+  // ---- model ---------------------------------------------------------------------------------
+
+  /** Starts the worker and loads the model once; later calls share the same load. */
+  ensureModel(): Promise<ModelInfo> {
+    if (!this.modelLoad) {
+      this.modelLoad = this.loadModel();
+      this.modelLoad.catch(() => (this.modelLoad = null));
+    }
+    return this.modelLoad;
+  }
+
+  private async loadModel(): Promise<ModelInfo> {
+    const { config } = this.host;
+    this.set({ model: { status: 'loading', url: config.modelUrl }, error: undefined });
+    void this.measureModel(config.modelUrl);
+    try {
+      this.worker ??= startEngineWorker(config);
+      const info = await Promise.race([
+        this.worker.client.loadModel({ location: config.modelUrl }, config.backends),
+        this.worker.failed.then((m) => Promise.reject(new Error(m))),
+      ]);
+      this.set({ model: { ...this.snapshot.model, status: 'ready', info } });
+      return info;
+    } catch (e) {
+      this.set({ model: { ...this.snapshot.model, status: 'error', message: errorText(e) } });
+      throw e;
+    }
+  }
+
+  /** The model's size for the panel (manifest + graph sizes from the server), best effort. */
+  private async measureModel(url: string): Promise<void> {
+    try {
+      const manifest = (await (await fetch(new URL('manifest.json', url))).json()) as {
+        graphs?: Record<string, { file?: string }>;
+      };
+      let bytes = 0;
+      for (const g of Object.values(manifest.graphs ?? {})) {
+        if (!g.file) continue;
+        const r = await fetch(new URL(g.file, url), { method: 'HEAD' });
+        bytes += Number(r.headers.get('content-length') ?? 0);
+      }
+      if (bytes > 0) this.set({ model: { ...this.snapshot.model, bytes } });
+    } catch {
+      // The size is informative only; loadModel reports real failures.
+    }
+  }
+
+  private client(): EngineClient {
+    if (!this.worker) throw new Error('the engine worker is not running');
+    return this.worker.client;
+  }
+
+  // ---- series --------------------------------------------------------------------------------
+
+  private activeViewport(): { viewportId: string; displaySet: OhifDisplaySet } {
+    const { viewportGridService, displaySetService } = this.host.services;
+    const viewportId = viewportGridService.getState().activeViewportId;
+    if (!viewportId) throw new Error('no active viewport: open a series first');
+    const uid = viewportGridService.getDisplaySetsUIDsForViewport(viewportId)?.[0];
+    const displaySet = uid ? displaySetService.getDisplaySetByUID(uid) : undefined;
+    if (!displaySet) throw new Error('the active viewport shows no series');
+    return { viewportId, displaySet };
+  }
+
+  /** The session on the active viewport's series, opened (model, volume, labelmap) on first use. */
+  ensureSeries(): Promise<ActiveSeries> {
+    const { viewportId, displaySet } = this.activeViewport();
+    if (this.active?.series.displaySet.displaySetInstanceUID === displaySet.displaySetInstanceUID) {
+      if (this.active.viewportId !== viewportId) {
+        this.active.viewportId = viewportId;
+        void this.active.labelmap.showIn(viewportId);
+      }
+      return Promise.resolve(this.active);
+    }
+    if (!this.seriesLoad) {
+      this.seriesLoad = this.openSeries(viewportId, displaySet).finally(() => (this.seriesLoad = null));
+    }
+    return this.seriesLoad;
+  }
+
+  private async openSeries(viewportId: string, displaySet: OhifDisplaySet): Promise<ActiveSeries> {
+    const label = `${displaySet.Modality ?? ''} #${displaySet.SeriesNumber ?? '?'} ${displaySet.SeriesDescription ?? ''}`.trim();
+    this.set({ series: { status: 'loading', label, loaded: 0, total: displaySet.imageIds?.length ?? 0 } });
+    try {
+      await this.ensureModel();
+      const { core, tools } = this.libs();
+      const series = await loadSeriesVolume(displaySet, core, (loaded, total) =>
+        this.set({ series: { ...this.snapshot.series, loaded, total } }),
+      );
+      const { volume } = series;
+      const s = this.snapshot.settings;
+      const sessionId = await this.client().openVolume(
+        { data: volume.data.slice(), dims: volume.dims, spacing: volume.spacing, modality: volume.modality },
+        volume.seriesInstanceUID,
+        {
+          bank: { ...DEFAULT_BANK_OPTIONS, policy: s.policy, capacity: s.capacity, confidenceThreshold: s.confidenceThreshold },
+          orientations: s.orientations,
+        },
+      );
+      const objectId = await this.client().addObject(sessionId, 'Segment 1');
+      const segment = this.newSegment(objectId, 1, 'Segment 1', volume.dims[2]);
+      const labelmap = await LabelmapLayer.create(this.host.services, core, tools, series, viewportId, {
+        label: segment.label,
+        color: [...segment.color, 255],
+      });
+      this.prompts.clear();
+      this.undoStack = [];
+      this.active = { series, sessionId, labelmap, toVoxel: worldToVoxel(volume.affine), viewportId };
+      this.set({
+        series: { status: 'ready', label, slices: volume.dims[2], loaded: volume.dims[2], total: volume.dims[2] },
+        segments: [segment],
+        activeObjectId: objectId,
+        export: { status: 'idle' },
+        error: undefined,
+      });
+      return this.active;
+    } catch (e) {
+      this.set({ series: { status: 'error', label, message: errorText(e) } });
+      throw e;
+    }
+  }
+
+  private newSegment(objectId: number, segmentIndex: number, label: string, slices: number): SegmentState {
+    return {
+      objectId,
+      segmentIndex,
+      label,
+      color: SEGMENT_COLORS[(segmentIndex - 1) % SEGMENT_COLORS.length],
+      category: DEFAULT_CATEGORY,
+      type: DEFAULT_TYPE,
+      slices: new Array<SliceResult | null>(slices).fill(null),
+    };
+  }
+
+  // ---- tool ----------------------------------------------------------------------------------
+
+  /** Makes the prompt tool the primary tool of every tool group and opens the session. */
+  async activatePromptTool(): Promise<void> {
+    const { tools } = this.libs();
+    const { MouseBindings, KeyboardBindings } = tools.Enums;
+    this.addToolToGroups();
+    this.host.commandsManager.runCommand('setToolActiveToolbar', {
+      toolName: PROMPT_TOOL_NAME,
+      bindings: [
+        { mouseButton: MouseBindings.Primary },
+        { mouseButton: MouseBindings.Primary, modifierKey: KeyboardBindings.Shift },
+      ],
+    });
+    this.set({ toolActive: true });
+    try {
+      await this.ensureSeries();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Adds the (passive) prompt tool to every tool group that lacks it; safe to call often. */
+  addToolToGroups(): void {
+    const { toolGroupService } = this.host.services;
+    for (const id of toolGroupService.getToolGroupIds()) {
+      const group = toolGroupService.getToolGroup(id);
+      if (group && !group.hasTool(PROMPT_TOOL_NAME)) group.addTool(PROMPT_TOOL_NAME);
+    }
+  }
+
+  /** A gesture of the prompt tool on a viewport (world coordinates) → a slice prompt. */
+  async onGesture(g: PromptGesture): Promise<void> {
+    try {
+      const active = await this.ensureSeries();
+      const { dims, normal } = active.series.volume;
+      const viewport = this.host.services.cornerstoneViewportService.getCornerstoneViewport(g.viewportId);
+      const n = viewport?.getCamera().viewPlaneNormal;
+      if (n && Math.abs(n[0] * normal[0] + n[1] * normal[1] + n[2] * normal[2]) < 0.99)
+        throw new Error('prompts go on the series acquisition plane: switch the viewport back to it');
+      const inside = (x: number, y: number) => x >= -0.5 && y >= -0.5 && x <= dims[0] - 0.5 && y <= dims[1] - 0.5;
+      if (g.kind === 'point') {
+        const [x, y, z] = active.toVoxel(g.world);
+        if (!inside(x, y)) throw new Error('the click is outside the image');
+        await this.promptVoxels({ slice: Math.round(z), points: [{ x, y, label: g.include ? 1 : 0 }] });
+      } else {
+        const [x0, y0, z] = active.toVoxel(g.from);
+        const [x1, y1] = active.toVoxel(g.to);
+        const clamp = (v: number, max: number) => Math.min(max - 0.5, Math.max(-0.5, v));
+        const box: [number, number, number, number] = [
+          clamp(Math.min(x0, x1), dims[0]),
+          clamp(Math.min(y0, y1), dims[1]),
+          clamp(Math.max(x0, x1), dims[0]),
+          clamp(Math.max(y0, y1), dims[1]),
+        ];
+        await this.promptVoxels({ slice: Math.round(z), box });
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /**
+   * Adds a prompt on one slice for the active segment (points accumulate on a slice, a box replaces
+   * the slice's box) and draws that slice's mask as soon as the decoder returns.
+   */
+  async promptVoxels(p: VoxelPrompt): Promise<SliceUpdate> {
+    await this.stopAndWait();
+    const active = await this.ensureSeries();
+    const objectId = this.requireActiveObject();
+    const slices = this.prompts.get(objectId) ?? new Map<number, SlicePrompt>();
+    this.prompts.set(objectId, slices);
+    const previous = slices.get(p.slice);
+    const next: SlicePrompt = {
+      points: [...(previous?.points ?? []), ...(p.points ?? []).map((q) => ({ ...q }))],
+      box: p.box ? [p.box[0], p.box[1], p.box[2], p.box[3]] : previous?.box,
+    };
+    if (next.points?.length === 0) delete next.points;
+    if (!next.box) delete next.box;
+    const update = await this.serial(() =>
+      this.client().setPrompt(active.sessionId, objectId, 'axial', p.slice, next),
+    );
+    slices.set(p.slice, next);
+    this.undoStack.push({ objectId, slice: p.slice, previous });
+    this.apply(active, update, true);
+    this.set({ error: undefined });
+    return update;
+  }
+
+  // ---- propagation ---------------------------------------------------------------------------
+
+  /** Propagates the active segment through the series, drawing each slice as it arrives. */
+  async propagate(): Promise<void> {
+    try {
+      await this.stopAndWait();
+      const active = await this.ensureSeries();
+      const objectId = this.requireActiveObject();
+      if (!this.prompts.get(objectId)?.size) throw new Error('add a prompt on a slice first');
+      const controller = new AbortController();
+      let finish = () => {};
+      const done = new Promise<void>((r) => (finish = r));
+      this.propagation = { controller, done };
+      this.set({ propagation: { running: true, done: 0, total: 0 }, error: undefined });
+      try {
+        const stream = this.client().propagate(active.sessionId, [objectId], controller.signal);
+        for await (const update of stream) {
+          this.apply(active, update, false);
+          this.set({ propagation: { running: true, done: update.progress.done, total: update.progress.total } });
+        }
+      } finally {
+        this.propagation = null;
+        finish();
+        this.set({ propagation: { ...this.snapshot.propagation, running: false } });
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Stops a running propagation; slices already drawn stay. */
+  stop(): void {
+    this.propagation?.controller.abort();
+  }
+
+  private async stopAndWait(): Promise<void> {
+    const running = this.propagation;
+    if (!running) return;
+    running.controller.abort();
+    await running.done;
+  }
+
+  // ---- editing -------------------------------------------------------------------------------
+
+  /** Undoes the last prompt: the slice gets its previous prompt back, or loses its prompt. */
+  async undo(): Promise<void> {
+    try {
+      await this.stopAndWait();
+      const entry = this.undoStack.pop();
+      if (!entry || !this.active) return;
+      const active = this.active;
+      const slices = this.prompts.get(entry.objectId);
+      if (entry.previous) {
+        const update = await this.serial(() =>
+          this.client().setPrompt(active.sessionId, entry.objectId, 'axial', entry.slice, entry.previous as SlicePrompt),
+        );
+        slices?.set(entry.slice, entry.previous);
+        this.apply(active, update, true);
+      } else {
+        await this.serial(() => this.client().removePrompt(active.sessionId, entry.objectId, 'axial', entry.slice));
+        slices?.delete(entry.slice);
+        const segment = this.segment(entry.objectId);
+        const [columns, rows] = active.series.volume.dims;
+        active.labelmap.writeSlice(segment.segmentIndex, entry.slice, new Uint8Array(columns * rows));
+        this.updateSegment(entry.objectId, (s) => ({ slices: s.slices.map((r, k) => (k === entry.slice ? null : r)) }));
+      }
+      this.set({});
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /**
+   * Accepts the result: the engine's final volume mask of every segment replaces the labelmap
+   * (the per-slice stream and the final mask agree; this also clears slices a later run left
+   * empty) and the prompt tool is released.
+   */
+  async accept(): Promise<void> {
+    try {
+      await this.stopAndWait();
+      const active = this.active;
+      if (!active) throw new Error('nothing to accept: no segmentation yet');
+      for (const s of this.snapshot.segments) {
+        const mask = await this.serial(() => this.client().getMask(active.sessionId, s.objectId));
+        active.labelmap.writeVolume(s.segmentIndex, mask);
+      }
+      this.host.commandsManager.runCommand('setToolActiveToolbar', { toolName: 'WindowLevel' });
+      this.set({ toolActive: false, error: undefined });
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async addSegment(label?: string): Promise<number | undefined> {
+    try {
+      const active = await this.ensureSeries();
+      const segmentIndex = Math.max(0, ...this.snapshot.segments.map((s) => s.segmentIndex)) + 1;
+      const name = label ?? `Segment ${segmentIndex}`;
+      const objectId = await this.serial(() => this.client().addObject(active.sessionId, name));
+      const segment = this.newSegment(objectId, segmentIndex, name, active.series.volume.dims[2]);
+      active.labelmap.addSegment(segmentIndex, { label: name, color: [...segment.color, 255] });
+      this.set({ segments: [...this.snapshot.segments, segment], activeObjectId: objectId });
+      return objectId;
+    } catch (e) {
+      this.fail(e);
+      return undefined;
+    }
+  }
+
+  selectSegment(objectId: number): void {
+    const s = this.segment(objectId);
+    if (this.active) this.host.services.segmentationService.setActiveSegment(this.active.labelmap.segmentationId, s.segmentIndex);
+    this.set({ activeObjectId: objectId });
+  }
+
+  renameSegment(objectId: number, label: string): void {
+    const s = this.segment(objectId);
+    const name = label.trim() || s.label;
+    if (this.active) this.host.services.segmentationService.setSegmentLabel(this.active.labelmap.segmentationId, s.segmentIndex, name);
+    this.updateSegment(objectId, () => ({ label: name }));
+  }
+
+  setSegmentColor(objectId: number, color: readonly [number, number, number]): void {
+    const s = this.segment(objectId);
+    if (this.active)
+      this.host.services.segmentationService.setSegmentColor(
+        this.active.viewportId,
+        this.active.labelmap.segmentationId,
+        s.segmentIndex,
+        [...color, 255],
+      );
+    this.updateSegment(objectId, () => ({ color }));
+  }
+
+  setSegmentCodes(objectId: number, codes: Partial<Pick<SegmentState, 'category' | 'type'>>): void {
+    this.updateSegment(objectId, () => codes);
+  }
+
+  /** New settings apply to the next session (they are engine session options). */
+  updateSettings(patch: Partial<SettingsState>): void {
+    this.set({ settings: { ...this.snapshot.settings, ...patch } });
+  }
+
+  /** Scrolls the active viewport to a volume slice (confidence strip clicks). */
+  async jumpToSlice(slice: number): Promise<void> {
+    const active = this.active;
+    if (!active) return;
+    const viewport = this.host.services.cornerstoneViewportService.getCornerstoneViewport(active.viewportId);
+    const index = active.series.imageIndexOfSlice[slice];
+    if (viewport?.setImageIdIndex && index !== undefined) await viewport.setImageIdIndex(index);
+  }
+
+  // ---- export --------------------------------------------------------------------------------
+
+  /** Writes a DICOM SEG of every segment, stores it with STOW-RS, or offers it for download. */
+  async exportSeg(): Promise<void> {
+    const previous = this.snapshot.export.downloadUrl;
+    if (previous) URL.revokeObjectURL(previous);
+    try {
+      await this.stopAndWait();
+      const active = this.active;
+      const info = this.snapshot.model.info;
+      if (!active || !info) throw new Error('nothing to export: no segmentation yet');
+      this.set({ export: { status: 'writing' } });
+      const masks: { segment: SegmentState; mask: Uint8Array }[] = [];
+      for (const segment of this.snapshot.segments) {
+        masks.push({ segment, mask: await this.serial(() => this.client().getMask(active.sessionId, segment.objectId)) });
+      }
+      const result = await exportSegmentation({
+        volume: active.series.volume,
+        segments: masks,
+        model: info,
+        format: this.host.config.segFormat,
+        dataSource: this.host.extensionManager.getActiveDataSource()?.[0],
+        onStoring: () => this.set({ export: { status: 'storing' } }),
+      });
+      this.set({ export: result, error: undefined });
+    } catch (e) {
+      this.set({ export: { status: 'failed', message: errorText(e) } });
+    }
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private requireActiveObject(): number {
+    const id = this.snapshot.activeObjectId;
+    if (id === null) throw new Error('no segment selected');
+    return id;
+  }
+
+  private segment(objectId: number): SegmentState {
+    const s = this.snapshot.segments.find((x) => x.objectId === objectId);
+    if (!s) throw new Error(`no segment for object ${objectId}`);
+    return s;
+  }
+
+  private updateSegment(objectId: number, patch: (s: SegmentState) => Partial<SegmentState>): void {
+    this.set({
+      segments: this.snapshot.segments.map((s) => (s.objectId === objectId ? { ...s, ...patch(s) } : s)),
+    });
+  }
+
+  /** Draws one slice update into the labelmap and records its confidence. */
+  private apply(active: ActiveSeries, update: SliceUpdate, prompted: boolean): void {
+    if (update.axis !== 'axial') return; // secondary axes feed the aggregate; accept() draws it
+    const segment = this.segment(update.objectId);
+    if (!update.skipped) active.labelmap.writeSlice(segment.segmentIndex, update.slice, update.mask);
+    const isPrompted = prompted || update.direction === 0;
+    this.updateSegment(update.objectId, (s) => ({
+      slices: s.slices.map((r, k) =>
+        k === update.slice ? { confidence: update.confidence, present: update.present, prompted: isPrompted } : r,
+      ),
+    }));
+  }
+
+  /** Pixel counts per slice of a segment in the labelmap (for tests and automation). */
+  labelmapCoverage(objectId?: number): number[] {
+    const active = this.active;
+    if (!active) return [];
+    const s = this.segment(objectId ?? this.requireActiveObject());
+    return active.labelmap.coverage(s.segmentIndex);
+  }
+
+  dispose(): void {
+    this.stop();
+    this.worker?.terminate();
+    this.worker = null;
+    this.modelLoad = null;
+    this.active = null;
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Export: the DICOM layer writes the SEG; the host's active DICOMweb data source stores it
+ * (STOW-RS, with the host's own authorization headers). When there is no store, or storing fails,
+ * the SEG is offered for download instead: the segmentation is never lost.
+ */
+import { writeSeg } from '../dicom/seg-writer';
+import type { DicomVolume } from '../dicom/volume';
+import type { ModelInfo } from '../worker/protocol';
+import type { ExportState, SegmentState } from './controller-state';
+import type { DataSource } from './ohif-types';
+
+export interface ExportRequest {
+  readonly volume: DicomVolume;
+  readonly segments: readonly { segment: SegmentState; mask: Uint8Array }[];
+  readonly model: ModelInfo;
+  readonly format: 'binary' | 'labelmap';
+  readonly dataSource: DataSource | undefined;
+  readonly onStoring?: () => void;
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export async function exportSegmentation(request: ExportRequest): Promise<ExportState> {
+  const { volume, segments, model, format } = request;
+  if (!segments.some((s) => s.mask.some((v) => v !== 0)))
+    throw new Error('every segment is empty: prompt and propagate before exporting');
+  const bytes = writeSeg(
+    volume,
+    segments.map(({ segment, mask }) => ({
+      label: segment.label,
+      mask,
+      color: segment.color,
+      category: segment.category,
+      type: segment.type,
+    })),
+    {
+      format,
+      algorithmVersion: `${model.name} ${model.version}${model.testModel ? ' (TEST MODEL)' : ''}`,
+      modelHash: model.modelHash,
+      seriesDescription: `MedSAM-2 ${segments.map((s) => s.segment.label).join(', ')}`.slice(0, 64),
+    },
+  );
+  const fileName = `medsam2-seg-${volume.seriesInstanceUID}.dcm`;
+  const store = request.dataSource?.store?.dicom;
+  if (!store) return offerDownload(bytes, fileName, 'the data source has no DICOM store (STOW-RS)');
+  request.onStoring?.();
+  try {
+    await store(bytes);
+  } catch (e) {
+    return offerDownload(bytes, fileName, `storing the SEG failed: ${storeErrorText(e)}`);
+  }
+  return { status: 'stored', message: 'SEG stored in the PACS', fileName };
+}
+
+function offerDownload(bytes: ArrayBuffer, fileName: string, why: string): ExportState {
+  const downloadUrl = URL.createObjectURL(new Blob([bytes], { type: 'application/dicom' }));
+  return { status: 'failed', message: `${why}. Download the SEG instead.`, downloadUrl, fileName };
+}
+
+/** dicomweb-client rejects with the XMLHttpRequest-like response; name its status. */
+function storeErrorText(e: unknown): string {
+  const status = (e as { status?: number; request?: { status?: number } } | null)?.status ??
+    (e as { request?: { status?: number } } | null)?.request?.status;
+  const text = errorText(e);
+  return status ? `HTTP ${status}${text && text !== '[object Object]' ? ` (${text})` : ''}` : text;
+}

@@ -1,0 +1,94 @@
+/**
+ * The MedSAM-2 OHIF extension, loaded at run time by a prebuilt OHIF 3.13 from a URL in
+ * app-config.js (`extensions: ['…/medsam2-extension.js']`). Host objects come only through the
+ * managers OHIF passes in; nothing of @ohif/* or @cornerstonejs/* is bundled.
+ */
+import { commandsModule } from './host/commands';
+import { readConfig } from './host/config';
+import { Medsam2Controller } from './host/controller';
+import type { ExtensionParams, ToolbarButton } from './host/ohif-types';
+import { PROMPT_TOOL_NAME, registerPromptTool } from './host/prompt-tool';
+import { createPanelComponent } from './panel/panel-component';
+
+export const EXTENSION_ID = 'medsam2';
+export const PANEL_ID = `${EXTENSION_ID}.panelModule.medsam2`;
+
+let controller: Medsam2Controller | null = null;
+const current = (): Medsam2Controller => {
+  if (!controller) throw new Error('MedSAM-2 is not registered yet');
+  return controller;
+};
+
+/** The toolbar button that activates the prompt tool (lit while the tool is the primary tool). */
+export const PROMPT_BUTTON: ToolbarButton = {
+  id: PROMPT_TOOL_NAME,
+  uiType: 'ohif.toolButton',
+  props: {
+    type: 'tool',
+    icon: 'icon-tool-brush',
+    label: 'MedSAM-2',
+    tooltip: 'MedSAM-2: click = include, shift-click = exclude, drag = box',
+    commands: 'medsam2ActivatePromptTool',
+    evaluate: 'evaluate.cornerstoneTool',
+  },
+};
+
+const extension = {
+  id: EXTENSION_ID,
+
+  preRegistration({ servicesManager, commandsManager, extensionManager, appConfig, configuration }: ExtensionParams) {
+    const config = readConfig(appConfig, configuration, globalThis.location?.href ?? 'http://localhost/');
+    controller?.dispose();
+    controller = new Medsam2Controller({ services: servicesManager.services, commandsManager, extensionManager, config });
+    const entry = extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common');
+    const libs = (entry?.exports as { getCornerstoneLibraries?: () => { cornerstoneTools: never } } | undefined)
+      ?.getCornerstoneLibraries?.();
+    if (libs) registerPromptTool(libs.cornerstoneTools, (g) => void current().onGesture(g));
+  },
+
+  /**
+   * In any mode: the prompt button joins the primary toolbar section (the mode's own buttons are
+   * appended after it), the prompt tool joins every tool group as it is created, and the panel is
+   * added on the right when the mode's layout does not list it.
+   */
+  onModeEnter({ servicesManager }: ExtensionParams) {
+    const { toolGroupService, toolbarService, panelService } = servicesManager.services;
+    toolbarService.register([PROMPT_BUTTON]);
+    toolbarService.updateSection('primary', [PROMPT_TOOL_NAME]);
+    const add = () => controller?.addToolToGroups();
+    add();
+    const created = toolGroupService.EVENTS?.TOOLGROUP_CREATED;
+    if (created) unsubscribeOnExit.push(toolGroupService.subscribe(created, add).unsubscribe);
+    if (panelService) {
+      const timer = setTimeout(() => {
+        if (!panelService.getPanels('right').some((p) => p.id === PANEL_ID)) panelService.addPanel('right', PANEL_ID);
+      }, 0);
+      unsubscribeOnExit.push(() => clearTimeout(timer));
+    }
+  },
+
+  onModeExit() {
+    unsubscribeOnExit.splice(0).forEach((u) => u());
+    controller?.stop();
+  },
+
+  getCommandsModule() {
+    return commandsModule(current);
+  },
+
+  getPanelModule() {
+    return [
+      {
+        name: 'medsam2',
+        iconName: 'tab-segmentation',
+        iconLabel: 'MedSAM-2',
+        label: 'MedSAM-2',
+        component: createPanelComponent(current),
+      },
+    ];
+  },
+};
+
+const unsubscribeOnExit: (() => void)[] = [];
+
+export default extension;

@@ -1,0 +1,297 @@
+/**
+ * The MedSAM-2 side panel, plain DOM: model status, series, segments, propagation with progress,
+ * the per-slice confidence strip, settings and export. It renders controller snapshots and calls
+ * controller actions; every control carries a data-cy id for the e2e tests.
+ */
+import { BANK_POLICY_NAMES, type BankPolicyName } from '../engine/memory/policies';
+import type { Medsam2Controller } from '../host/controller';
+import type { ControllerState, SegmentState } from '../host/controller-state';
+import { formatBytes, h, hexToRgb, rgb, rgbToHex } from './dom';
+import { CATEGORY_CHOICES, TYPE_CHOICES } from './segment-codes';
+
+const STYLE = {
+  panel: 'display:flex;flex-direction:column;gap:10px;padding:10px;color:#d8e1ea;font-size:13px;',
+  section: 'display:flex;flex-direction:column;gap:6px;border-bottom:1px solid #2b3a4a;padding-bottom:8px;',
+  title: 'font-weight:600;color:#5acce6;',
+  row: 'display:flex;gap:6px;align-items:center;flex-wrap:wrap;',
+  button:
+    'background:#163047;color:#e6f2ff;border:1px solid #35506b;border-radius:4px;padding:4px 8px;cursor:pointer;',
+  primary:
+    'background:#0f5f8f;color:#fff;border:1px solid #2b8bc6;border-radius:4px;padding:4px 10px;cursor:pointer;',
+  error: 'color:#ff8a8a;white-space:pre-wrap;word-break:break-word;',
+  note: 'color:#9fb3c8;',
+  badge: 'background:#8a2be2;color:#fff;border-radius:3px;padding:1px 6px;font-weight:700;',
+  input: 'background:#0b1a29;color:#e6f2ff;border:1px solid #35506b;border-radius:3px;padding:2px 4px;',
+};
+
+export class PanelView {
+  private unsubscribe: (() => void) | null = null;
+  private readonly root: HTMLElement;
+
+  constructor(
+    container: HTMLElement,
+    private readonly controller: Medsam2Controller,
+  ) {
+    this.root = h('div', { 'data-cy': 'medsam2-panel', style: STYLE.panel });
+    container.replaceChildren(this.root);
+    this.unsubscribe = controller.subscribe((s) => this.render(s));
+  }
+
+  dispose(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.root.remove();
+  }
+
+  private render(s: ControllerState): void {
+    // A field being edited keeps its text: skip re-rendering while focus is inside the panel's inputs.
+    const focused = document.activeElement;
+    if (focused instanceof HTMLInputElement && this.root.contains(focused) && focused.type === 'text') return;
+    const sections: HTMLElement[] = [
+      this.modelSection(s),
+      this.seriesSection(s),
+      this.segmentsSection(s),
+      this.propagationSection(s),
+      this.settingsSection(s),
+      this.exportSection(s),
+    ];
+    if (s.error) sections.push(h('div', { 'data-cy': 'medsam2-error', style: STYLE.error }, s.error));
+    this.root.replaceChildren(...sections);
+  }
+
+  private button(cy: string, label: string, onClick: () => unknown, opts: { disabled?: boolean; primary?: boolean } = {}) {
+    return h(
+      'button',
+      {
+        'data-cy': cy,
+        type: 'button',
+        style: opts.primary ? STYLE.primary : STYLE.button,
+        disabled: opts.disabled,
+        onclick: () => void onClick(),
+      },
+      label,
+    );
+  }
+
+  private modelSection(s: ControllerState): HTMLElement {
+    const m = s.model;
+    const info = m.info;
+    return h(
+      'div',
+      { style: STYLE.section, 'data-cy': 'medsam2-model', 'data-status': m.status },
+      h('div', { style: STYLE.title }, 'MedSAM-2 model'),
+      info?.testModel
+        ? h('div', { 'data-cy': 'medsam2-test-model', style: STYLE.row }, h('span', { style: STYLE.badge }, 'TEST MODEL'),
+            h('span', { style: STYLE.note }, 'not for clinical use: a tiny generated model'))
+        : null,
+      m.status === 'idle'
+        ? h('div', { style: STYLE.row }, this.button('medsam2-load-model', 'Load model', () => this.controller.ensureModel().catch(() => undefined)))
+        : null,
+      m.status === 'loading'
+        ? h('div', { 'data-cy': 'medsam2-model-loading', style: STYLE.note },
+            `Loading model${m.bytes ? ` (${formatBytes(m.bytes)})` : ''} from ${m.url} …`)
+        : null,
+      info
+        ? h(
+            'div',
+            { style: STYLE.note },
+            h('div', { 'data-cy': 'medsam2-model-name' }, `${info.name} ${info.version}${m.bytes ? ` · ${formatBytes(m.bytes)}` : ''} · S=${info.imageSize}`),
+            h('div', {}, 'Backend: ', h('b', { 'data-cy': 'medsam2-backend', 'data-backend': info.backend }, info.backend), ` — ${info.backendDescription}`),
+            ...info.fallbacks.map((f) =>
+              h('div', { 'data-cy': `medsam2-fallback-${f.name}` }, `${f.name} unavailable: ${f.error}`),
+            ),
+          )
+        : null,
+      m.status === 'error'
+        ? h('div', { 'data-cy': 'medsam2-model-error', style: STYLE.error }, `Model error: ${m.message ?? ''}`)
+        : null,
+    );
+  }
+
+  private seriesSection(s: ControllerState): HTMLElement {
+    const r = s.series;
+    const text =
+      r.status === 'none'
+        ? 'Press the MedSAM-2 tool and click on a slice.'
+        : r.status === 'loading'
+          ? `Reading ${r.label ?? 'series'}: ${r.loaded ?? 0}/${r.total ?? '?'} images`
+          : r.status === 'ready'
+            ? `${r.label ?? ''} · ${r.slices} slices`
+            : `Cannot use ${r.label ?? 'this series'}: ${r.message ?? ''}`;
+    return h(
+      'div',
+      { style: STYLE.section, 'data-cy': 'medsam2-series', 'data-status': r.status },
+      h(
+        'div',
+        { style: STYLE.row },
+        this.button('medsam2-activate-tool', s.toolActive ? 'Prompt tool on' : 'Prompt tool', () =>
+          this.controller.activatePromptTool(),
+          { primary: !s.toolActive },
+        ),
+        this.button('medsam2-undo', 'Undo', () => this.controller.undo(), { disabled: !s.canUndo }),
+        this.button('medsam2-accept', 'Accept', () => this.controller.accept(), { disabled: r.status !== 'ready' }),
+      ),
+      h('div', { style: r.status === 'error' ? STYLE.error : STYLE.note, 'data-cy': r.status === 'error' ? 'medsam2-series-error' : 'medsam2-series-text' }, text),
+      h('div', { style: STYLE.note }, 'Click = include · Shift-click = exclude · Drag = box'),
+    );
+  }
+
+  private segmentsSection(s: ControllerState): HTMLElement {
+    return h(
+      'div',
+      { style: STYLE.section, 'data-cy': 'medsam2-segments' },
+      h('div', { style: STYLE.row }, h('span', { style: STYLE.title }, 'Segments'),
+        this.button('medsam2-add-segment', '+ Add', () => this.controller.addSegment(), { disabled: s.series.status !== 'ready' })),
+      ...s.segments.map((seg) => this.segmentRow(seg, seg.objectId === s.activeObjectId, s.settings.confidenceThreshold)),
+    );
+  }
+
+  private segmentRow(seg: SegmentState, active: boolean, threshold: number): HTMLElement {
+    const id = seg.objectId;
+    const select = (cy: string, choices: typeof CATEGORY_CHOICES, current: string, set: (v: number) => void) =>
+      h(
+        'select',
+        { 'data-cy': cy, style: STYLE.input, onchange: (e: Event) => set(Number((e.target as HTMLSelectElement).value)) },
+        ...choices.map((c, i) => h('option', { value: i, selected: c.value === current }, c.meaning)),
+      );
+    return h(
+      'div',
+      {
+        'data-cy': `medsam2-segment-${id}`,
+        'data-active': active ? 'true' : 'false',
+        style: `display:flex;flex-direction:column;gap:4px;padding:4px;border-radius:4px;${active ? 'background:#12263a;border:1px solid #2b8bc6;' : 'border:1px solid transparent;'}`,
+      },
+      h(
+        'div',
+        { style: STYLE.row },
+        h('input', {
+          type: 'radio',
+          name: 'medsam2-active-segment',
+          'data-cy': `medsam2-segment-select-${id}`,
+          checked: active,
+          onchange: () => this.controller.selectSegment(id),
+        }),
+        h('input', {
+          type: 'color',
+          'data-cy': `medsam2-segment-color-${id}`,
+          value: rgbToHex(seg.color),
+          onchange: (e: Event) => this.controller.setSegmentColor(id, hexToRgb((e.target as HTMLInputElement).value)),
+        }),
+        h('input', {
+          type: 'text',
+          'data-cy': `medsam2-segment-label-${id}`,
+          value: seg.label,
+          style: `${STYLE.input}flex:1;min-width:80px;`,
+          onchange: (e: Event) => this.controller.renameSegment(id, (e.target as HTMLInputElement).value),
+          onblur: () => this.render(this.controller.state),
+        }),
+      ),
+      h(
+        'div',
+        { style: STYLE.row },
+        select(`medsam2-segment-category-${id}`, CATEGORY_CHOICES, seg.category.value, (i) =>
+          this.controller.setSegmentCodes(id, { category: CATEGORY_CHOICES[i] }),
+        ),
+        select(`medsam2-segment-type-${id}`, TYPE_CHOICES, seg.type.value, (i) =>
+          this.controller.setSegmentCodes(id, { type: TYPE_CHOICES[i] }),
+        ),
+      ),
+      this.confidenceStrip(seg, threshold),
+    );
+  }
+
+  /** One cell per slice: colour = confidence, dark = object absent, hatched = low confidence. */
+  private confidenceStrip(seg: SegmentState, threshold: number): HTMLElement {
+    const cells = seg.slices.map((r, k) => {
+      const low = r !== null && r.present && r.confidence < threshold;
+      const color = r === null ? '#2a3440' : !r.present ? '#0d1620' : low ? '#e0a030' : rgb(seg.color);
+      return h('div', {
+        'data-cy': `medsam2-confidence-${k}`,
+        'data-state': r === null ? 'none' : !r.present ? 'absent' : low ? 'low' : 'ok',
+        'data-confidence': r ? r.confidence.toFixed(3) : undefined,
+        title: r ? `slice ${k + 1}: ${r.present ? `confidence ${r.confidence.toFixed(2)}` : 'object absent'}${r.prompted ? ' (prompted)' : ''}` : `slice ${k + 1}`,
+        style: `flex:1;min-width:3px;height:14px;cursor:pointer;background:${color};${r?.prompted ? 'outline:2px solid #fff;outline-offset:-2px;' : ''}`,
+        onclick: () => void this.controller.jumpToSlice(k),
+      });
+    });
+    return h('div', { 'data-cy': `medsam2-confidence-strip-${seg.objectId}`, style: 'display:flex;gap:1px;' }, ...cells);
+  }
+
+  private propagationSection(s: ControllerState): HTMLElement {
+    const p = s.propagation;
+    const fraction = p.total > 0 ? p.done / p.total : 0;
+    return h(
+      'div',
+      { style: STYLE.section },
+      h(
+        'div',
+        { style: STYLE.row },
+        this.button('medsam2-propagate', 'Propagate', () => this.controller.propagate(), {
+          primary: true,
+          disabled: p.running || s.series.status !== 'ready',
+        }),
+        this.button('medsam2-stop', 'Stop', () => this.controller.stop(), { disabled: !p.running }),
+      ),
+      h(
+        'div',
+        { style: 'height:8px;background:#0b1a29;border-radius:4px;overflow:hidden;' },
+        h('div', {
+          'data-cy': 'medsam2-progress',
+          'data-done': p.done,
+          'data-total': p.total,
+          'data-running': p.running ? 'true' : 'false',
+          style: `height:100%;width:${(fraction * 100).toFixed(1)}%;background:#2b8bc6;`,
+        }),
+      ),
+      h('div', { style: STYLE.note, 'data-cy': 'medsam2-progress-text' }, p.total > 0 ? `${p.done}/${p.total} slices${p.running ? '' : ' — done'}` : ''),
+    );
+  }
+
+  private settingsSection(s: ControllerState): HTMLElement {
+    const st = s.settings;
+    const num = (cy: string, value: number, step: number, set: (v: number) => void) =>
+      h('input', {
+        type: 'number',
+        'data-cy': cy,
+        value,
+        step,
+        style: `${STYLE.input}width:64px;`,
+        onchange: (e: Event) => set(Number((e.target as HTMLInputElement).value)),
+      });
+    return h(
+      'details',
+      { style: STYLE.section, 'data-cy': 'medsam2-settings' },
+      h('summary', { style: 'cursor:pointer;' }, 'Settings (apply to the next series opened)'),
+      h('label', { style: STYLE.row }, 'Memory bank',
+        h('select', { 'data-cy': 'medsam2-setting-policy', style: STYLE.input,
+          onchange: (e: Event) => this.controller.updateSettings({ policy: (e.target as HTMLSelectElement).value as BankPolicyName }) },
+          ...BANK_POLICY_NAMES.map((n) => h('option', { value: n, selected: n === st.policy }, n)))),
+      h('label', { style: STYLE.row }, 'K', num('medsam2-setting-k', st.capacity, 1, (v) => this.controller.updateSettings({ capacity: v })),
+        'IoU threshold', num('medsam2-setting-threshold', st.confidenceThreshold, 0.05, (v) => this.controller.updateSettings({ confidenceThreshold: v }))),
+      h('label', { style: STYLE.row }, 'Orientations',
+        h('select', { 'data-cy': 'medsam2-setting-orientations', style: STYLE.input,
+          onchange: (e: Event) => this.controller.updateSettings({ orientations: (e.target as HTMLSelectElement).value === 'all' ? 'all' : 'single' }) },
+          h('option', { value: 'single', selected: st.orientations === 'single' }, 'acquisition plane'),
+          h('option', { value: 'all', selected: st.orientations === 'all' }, 'all six (§3.3)'))),
+    );
+  }
+
+  private exportSection(s: ControllerState): HTMLElement {
+    const x = s.export;
+    return h(
+      'div',
+      { style: STYLE.section, 'data-cy': 'medsam2-export', 'data-status': x.status },
+      this.button('medsam2-export-seg', 'Export SEG', () => this.controller.exportSeg(), {
+        disabled: s.series.status !== 'ready' || x.status === 'writing' || x.status === 'storing',
+      }),
+      x.status === 'writing' || x.status === 'storing'
+        ? h('div', { style: STYLE.note }, x.status === 'writing' ? 'Writing SEG…' : 'Storing SEG (STOW-RS)…')
+        : null,
+      x.status === 'stored' ? h('div', { 'data-cy': 'medsam2-export-stored', style: 'color:#8fe08f;' }, x.message ?? 'Stored') : null,
+      x.status === 'failed' ? h('div', { 'data-cy': 'medsam2-export-error', style: STYLE.error }, x.message ?? 'Export failed') : null,
+      x.downloadUrl
+        ? h('a', { 'data-cy': 'medsam2-download', href: x.downloadUrl, download: x.fileName ?? 'medsam2-seg.dcm', style: 'color:#5acce6;' }, 'Download SEG')
+        : null,
+    );
+  }
+}
