@@ -45,8 +45,10 @@ declare module 'dcmjs' {
     };
   }
 
-  export const log: {
-    setLevel(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent'): void;
+  export interface Logger {
+    setLevel(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent' | number): void;
     getLevel(): number;
-  };
+    getLogger(name: string): Logger;
+  }
+  export const log: Logger;
 }

@@ -2,7 +2,7 @@
  * DICOM Part-10 files → naturalized data sets (dcmjs), with typed errors for files that are not
  * DICOM, are truncated, or use a transfer syntax nothing here can parse.
  */
-import { data as dcmjsData, type DicomElements } from 'dcmjs';
+import { data as dcmjsData, log as dcmjsLog, type DicomElements } from 'dcmjs';
 import { type Dataset } from './dataset';
 import { DicomError } from './errors';
 import { isParseable, transferSyntaxName } from './transfer-syntax';
@@ -70,6 +70,11 @@ export function parsePart10(name: string, buffer: ArrayBuffer): Part10File {
     );
   }
   let parsed: ReturnType<typeof dcmjsData.DicomMessage.readFile>;
+  // dcmjs logs its recoverable oddities (unknown VRs, ...) to the console; problems that matter
+  // surface as DicomErrors, so its log stays quiet while it parses.
+  const loggers = [dcmjsLog, dcmjsLog.getLogger('validation.dcmjs')];
+  const levels = loggers.map((l) => l.getLevel());
+  loggers.forEach((l) => l.setLevel('silent'));
   try {
     parsed = dcmjsData.DicomMessage.readFile(buffer, {
       ignoreErrors: false,

@@ -1,0 +1,23 @@
+/** The DICOM layer's public API: series → volume, SEG write/read, DICOMweb. No Node, DOM or OHIF. */
+export { DicomError, DicomWebError, isDicomError } from './errors';
+export type { DicomErrorKind, DicomWebErrorKind, FailedSop } from './errors';
+export type { Dataset } from './dataset';
+export type { Orientation, Vec3 } from './geometry';
+export type { DicomSlice, DicomVolume, VolumeOptions } from './volume';
+export { SOURCE_ATTRIBUTE_KEYWORDS } from './volume';
+export { volumeFromPart10 } from './from-part10';
+export type { FrameDecoder, NamedBytes, Part10VolumeOptions } from './from-part10';
+export { volumeFromInstances } from './from-instances';
+export type { DecodedInstance, InstancesVolumeOptions, PixelArray } from './from-instances';
+export { parsePart10 } from './part10';
+export type { Part10File } from './part10';
+export { LabelMapSegmentationStorage, SegmentationStorage, buildSegDataset, writeSeg } from './seg-writer';
+export type { Laterality, SegOptions, SegmentInput } from './seg-writer';
+export { parseSeg, readSeg } from './seg-reader';
+export type { ParsedSeg, SegFrame, SegOnVolume, SegSegment } from './seg-reader';
+export { DEFAULT_CATEGORY, DEFAULT_TYPE, code } from './codes';
+export type { Code } from './codes';
+export { TransferSyntax, transferSyntaxName } from './transfer-syntax';
+export { DicomWebClient, basicAuthHeader } from './dicomweb/client';
+export type { DicomWebClientOptions, FetchFunction, StowResult } from './dicomweb/client';
+export type { RetryPolicy } from './dicomweb/retry';

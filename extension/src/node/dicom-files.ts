@@ -1,0 +1,52 @@
+/**
+ * Node-only: the DICOM Part-10 files of a directory (recursively), as the DICOM layer's
+ * { name, bytes } inputs. Files without the "DICM" marker and DICOMDIR index files are skipped
+ * and reported, so a folder exported from a PACS or a CD can be given as is.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { NamedBytes } from '../dicom/from-part10';
+
+export interface DicomDirectory {
+  readonly files: NamedBytes[];
+  /** Paths (relative to the directory) that were not DICOM Part-10 image files, with the reason. */
+  readonly skipped: { path: string; reason: string }[];
+}
+
+const DICOMDIR_CLASS = '1.2.840.10008.1.3.10';
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((e) => {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) return walk(full);
+      return Promise.resolve(e.isFile() ? [full] : []);
+    }),
+  );
+  return nested.flat().sort();
+}
+
+/** Read every DICOM Part-10 file under `dir`; names are paths relative to `dir`. */
+export async function readDicomDirectory(dir: string): Promise<DicomDirectory> {
+  const files: NamedBytes[] = [];
+  const skipped: { path: string; reason: string }[] = [];
+  for (const full of await walk(dir)) {
+    const name = path.relative(dir, full);
+    const buf = await fs.readFile(full);
+    if (buf.length < 132 || buf.toString('latin1', 128, 132) !== 'DICM') {
+      skipped.push({ path: name, reason: 'no DICM marker (not a Part-10 file)' });
+      continue;
+    }
+    // DICOMDIR: its Media Storage SOP Class UID is in the first few hundred bytes of the meta group.
+    if (buf.toString('latin1', 132, Math.min(buf.length, 512)).includes(DICOMDIR_CLASS)) {
+      skipped.push({ path: name, reason: 'DICOMDIR index' });
+      continue;
+    }
+    files.push({
+      name,
+      bytes: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer,
+    });
+  }
+  return { files, skipped };
+}
