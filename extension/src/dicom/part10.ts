@@ -92,6 +92,8 @@ export function parsePart10(name: string, buffer: ArrayBuffer): Part10File {
         ? `${name}: file ends inside a data element (truncated): ${why}`
         : `${name}: cannot parse: ${why}`,
     );
+  } finally {
+    loggers.forEach((l, i) => l.setLevel(levels[i]));
   }
   return {
     name,
