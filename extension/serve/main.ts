@@ -1,0 +1,119 @@
+/**
+ * `npm start`: the prebuilt OHIF 3.13 viewer with the MedSAM-2 mode on localhost.
+ *
+ *   npm start                          private Orthanc loaded with the sample MR series, test model
+ *   npm start -- --pacs <url>          proxy /dicom-web to that DICOMweb root instead (or MEDSAM2_PACS)
+ *   npm start -- --model <dir|url>     an exported model folder (served here) or a folder URL
+ *   npm start -- --port 3000 --host 0.0.0.0 --backends wasm
+ */
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { ensureOhifDist } from './ohif-app';
+import { type RunningOrthanc, startOrthanc } from './orthanc';
+import { SAMPLE_SERIES_NOTE, loadSampleStudy } from './sample-data';
+import { startServer } from './server';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+interface Args {
+  port: number;
+  host: string;
+  pacs?: string;
+  model: string;
+  backends?: string[];
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = {
+    port: Number(process.env.PORT ?? 3000),
+    host: '127.0.0.1',
+    pacs: process.env.MEDSAM2_PACS || undefined,
+    model: process.env.MEDSAM2_MODEL || resolve(ROOT, 'models', 'test-tiny'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${argv[i - 1]} needs a value`);
+      return v;
+    };
+    switch (argv[i]) {
+      case '--port':
+        args.port = Number(value());
+        break;
+      case '--host':
+        args.host = value();
+        break;
+      case '--pacs':
+        args.pacs = value();
+        break;
+      case '--model':
+        args.model = value();
+        break;
+      case '--backends':
+        args.backends = value().split(',');
+        break;
+      case '--help':
+      case '-h':
+        console.log(
+          'usage: npm start -- [--pacs <DICOMweb root>] [--model <dir|url>] [--port 3000] [--host 127.0.0.1] [--backends webgpu,wasm]',
+        );
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown argument ${argv[i]} (try --help)`);
+    }
+  }
+  if (!Number.isInteger(args.port) || args.port < 0) throw new Error(`--port must be a port number`);
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const ohifDist = ensureOhifDist(resolve(ROOT, '.cache', 'ohif'));
+  const extensionDist = resolve(ROOT, 'extension', 'dist');
+  if (!existsSync(resolve(extensionDist, 'medsam2-extension.js')))
+    throw new Error(`${extensionDist} has no bundles: run npm run build first`);
+
+  const remoteModel = /^https?:\/\//.test(args.model);
+  const modelDir = remoteModel ? undefined : resolve(args.model);
+  if (modelDir && !existsSync(resolve(modelDir, 'manifest.json')))
+    throw new Error(`${modelDir}/manifest.json not found (npm run models:test makes the test model)`);
+
+  let orthanc: RunningOrthanc | undefined;
+  let pacsUrl = args.pacs;
+  if (!pacsUrl) {
+    orthanc = await startOrthanc();
+    await loadSampleStudy(orthanc);
+    pacsUrl = orthanc.dicomWebUrl;
+    console.log(`pacs: private Orthanc on ${orthanc.url} (${SAMPLE_SERIES_NOTE})`);
+  } else {
+    console.log(`pacs: proxying /dicom-web to ${new URL(pacsUrl).origin}${new URL(pacsUrl).pathname}`);
+  }
+
+  const server = await startServer({
+    ohifDist,
+    extensionDist,
+    modelDir,
+    modelName: modelDir ? basename(modelDir) : undefined,
+    modelUrl: remoteModel ? args.model : undefined,
+    pacsUrl,
+    backends: args.backends,
+    port: args.port,
+    host: args.host,
+  });
+  console.log(`model: ${remoteModel ? args.model : modelDir}`);
+  console.log(`viewer: ${server.url}/  (open a study, then choose the MedSAM-2 mode)`);
+
+  const shutdown = async () => {
+    await server.close();
+    await orthanc?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((e: unknown) => {
+  console.error(`npm start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,181 @@
+/**
+ * The viewer server: the prebuilt OHIF app, our bundles, the model folder and a same-origin
+ * DICOMweb proxy (Orthanc 1.10 sends no CORS headers), every response cross-origin isolated
+ * (COOP same-origin + COEP require-corp) so onnxruntime-web can run threaded wasm.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { type IncomingMessage, type Server, type ServerResponse, createServer, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { appConfigScript } from './app-config';
+
+export interface ServerOptions {
+  readonly ohifDist: string;
+  readonly extensionDist: string;
+  /** Local model folder served under /medsam2/models/<modelName>/ (absent when modelUrl is remote). */
+  readonly modelDir?: string;
+  readonly modelName?: string;
+  /** Model folder URL given to the extension (default: the served local folder). */
+  readonly modelUrl?: string;
+  /** DICOMweb root the /dicom-web proxy forwards to, e.g. http://127.0.0.1:8042/dicom-web */
+  readonly pacsUrl: string;
+  readonly backends?: readonly string[];
+  readonly port?: number;
+  readonly host?: string;
+  /** Called for each proxied request (tests check no request leaves for other hosts). */
+  readonly onRequest?: (method: string, path: string, status: number) => void;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export const DICOMWEB_PATH = '/dicom-web';
+export const BUNDLE_PATH = '/medsam2/';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.txt': 'text/plain; charset=utf-8',
+  '.xml': 'application/xml',
+};
+
+/** Cross-origin isolation for every response (threaded wasm needs crossOriginIsolated). */
+const ISOLATION_HEADERS: Record<string, string> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export function startServer(options: ServerOptions): Promise<RunningServer> {
+  const modelName = options.modelName ?? 'model';
+  const modelPath = `${BUNDLE_PATH}models/${modelName}/`;
+  const modelUrl = options.modelUrl ?? modelPath;
+  const appConfig = appConfigScript({
+    extensionUrl: `${BUNDLE_PATH}medsam2-extension.js`,
+    modeUrl: `${BUNDLE_PATH}medsam2-mode.js`,
+    modelUrl,
+    dicomWebPath: DICOMWEB_PATH,
+    backends: options.backends,
+  });
+  const pacs = new URL(options.pacsUrl.replace(/\/+$/, ''));
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
+    const done = (status: number) => options.onRequest?.(req.method ?? 'GET', req.url ?? '', status);
+    res.on('finish', () => done(res.statusCode));
+
+    if (path === DICOMWEB_PATH || path.startsWith(`${DICOMWEB_PATH}/`)) return proxy(req, res, pacs);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed');
+    if (path === '/app-config.js') {
+      res.setHeader('Content-Type', MIME['.js']);
+      res.setHeader('Cache-Control', 'no-store');
+      return res.end(req.method === 'HEAD' ? undefined : appConfig);
+    }
+    if (options.modelDir && path.startsWith(modelPath)) {
+      return serveFile(req, res, options.modelDir, path.slice(modelPath.length), false);
+    }
+    if (path.startsWith(BUNDLE_PATH)) return serveFile(req, res, options.extensionDist, path.slice(BUNDLE_PATH.length), false);
+    // OHIF's service worker would cache across runs; this server never installs it.
+    if (path === '/sw.js') return text(res, 404, 'no service worker');
+    return serveFile(req, res, options.ohifDist, path.slice(1), true);
+  };
+
+  const server = createServer(handler);
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : options.port;
+      const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+      resolvePromise({
+        url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`,
+        server,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections?.();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', MIME['.txt']);
+  res.end(body);
+}
+
+/** A file under `root` (no escaping it); SPA routes fall back to index.html. */
+function serveFile(req: IncomingMessage, res: ServerResponse, root: string, relative: string, spa: boolean): void {
+  const base = resolve(root);
+  let file = resolve(base, normalize(relative || 'index.html'));
+  if (file !== base && !file.startsWith(base + sep)) return text(res, 403, 'outside the served folder');
+  if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+  if (!existsSync(file)) {
+    if (spa && !extname(relative)) file = join(base, 'index.html');
+    else return text(res, 404, `not found: ${relative}`);
+  }
+  const stat = statSync(file);
+  const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+  res.setHeader('Content-Type', MIME[extname(file).toLowerCase()] ?? 'application/octet-stream');
+  res.setHeader('ETag', etag);
+  // Revalidate every time: cheap 304s, and a rebuilt bundle or re-exported model is picked up.
+  res.setHeader('Cache-Control', 'no-cache');
+  if (req.headers['if-none-match'] === etag) {
+    res.statusCode = 304;
+    return void res.end();
+  }
+  res.setHeader('Content-Length', stat.size);
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(file).pipe(res);
+}
+
+/** Forwards /dicom-web/... to the PACS's DICOMweb root, streaming both ways. */
+function proxy(req: IncomingMessage, res: ServerResponse, pacs: URL): void {
+  const incoming = new URL(req.url ?? '/', 'http://x');
+  const target = new URL(pacs.href);
+  target.pathname = `${pacs.pathname}${incoming.pathname.slice(DICOMWEB_PATH.length)}`;
+  target.search = incoming.search;
+  // The viewer's Host header goes through: Orthanc (DicomWeb.Host unset) then writes retrieve and
+  // bulk-data URLs that point back at this proxy, not at the PACS the browser cannot reach.
+  const headers = { ...req.headers };
+  delete headers.origin;
+  delete headers.referer;
+  delete headers.cookie;
+  if (pacs.username) {
+    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(pacs.username)}:${decodeURIComponent(pacs.password)}`).toString('base64')}`;
+  }
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const upstream = send(
+    target,
+    { method: req.method, headers },
+    (answer) => {
+      res.statusCode = answer.statusCode ?? 502;
+      for (const [k, v] of Object.entries(answer.headers)) {
+        if (v !== undefined && !k.toLowerCase().startsWith('access-control-')) res.setHeader(k, v);
+      }
+      answer.pipe(res);
+    },
+  );
+  upstream.on('error', (e) => {
+    if (!res.headersSent) text(res, 502, `PACS ${target.origin} unreachable: ${e.message}`);
+    else res.destroy(e);
+  });
+  req.pipe(upstream);
+}
