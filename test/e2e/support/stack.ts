@@ -1,0 +1,112 @@
+/**
+ * The e2e stack: a private Orthanc loaded with the sample MR series, the viewer server (prebuilt
+ * OHIF + our bundles + the test model) in front of it, and Debian's Chromium driven by
+ * playwright-core. Every request the browser makes is recorded so tests can check where it went.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { ensureOhifDist } from '../../../extension/serve/ohif-app';
+import { type RunningOrthanc, startOrthanc } from '../../../extension/serve/orthanc';
+import { loadSampleStudy } from '../../../extension/serve/sample-data';
+import { type RunningServer, startServer } from '../../../extension/serve/server';
+
+export const ROOT = resolve(__dirname, '..', '..', '..');
+export const ARTIFACTS = resolve(ROOT, 'test', 'e2e', 'artifacts');
+export const SAMPLE_STUDY_UID = '0.0.0.0.2.8811.20010413115754.12432';
+export const CHROMIUM = '/usr/bin/chromium';
+
+export interface StackOptions {
+  /** Lua script for Orthanc (e.g. refusing SEG instances). */
+  readonly lua?: string;
+  /** Model folder URL given to the extension instead of the served test model. */
+  readonly modelUrl?: string;
+}
+
+export interface Stack {
+  readonly orthanc: RunningOrthanc;
+  readonly server: RunningServer;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const extensionDist = resolve(ROOT, 'extension', 'dist');
+  if (!existsSync(resolve(extensionDist, 'medsam2-extension.js')))
+    throw new Error(`${extensionDist} has no bundles: run npm run build first (npm run test:e2e does)`);
+  const modelDir = resolve(ROOT, 'models', 'test-tiny');
+  if (!existsSync(resolve(modelDir, 'manifest.json')))
+    throw new Error(`${modelDir} is missing: run npm run models:test first (npm run test:e2e does)`);
+  const ohifDist = ensureOhifDist(resolve(ROOT, '.cache', 'ohif'), undefined, () => undefined);
+  const orthanc = await startOrthanc({ lua: options.lua });
+  try {
+    await loadSampleStudy(orthanc);
+    const server = await startServer({
+      ohifDist,
+      extensionDist,
+      modelDir,
+      modelName: 'test-tiny',
+      modelUrl: options.modelUrl,
+      pacsUrl: orthanc.dicomWebUrl,
+      port: 0,
+    });
+    return {
+      orthanc,
+      server,
+      async stop() {
+        await server.close();
+        await orthanc.stop();
+      },
+    };
+  } catch (e) {
+    await orthanc.stop();
+    throw e;
+  }
+}
+
+export interface BrowserSession {
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Every URL the page and its workers requested. */
+  readonly requests: string[];
+  /** Uncaught page errors. */
+  readonly pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/** Debian's Chromium with the flags that work as root here; WebGPU through SwiftShader if asked. */
+export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise<BrowserSession> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian package chromium`);
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ];
+  if (options.webgpu) args.push('--enable-unsafe-webgpu');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  const requests: string[] = [];
+  const pageErrors: string[] = [];
+  context.on('request', (r) => requests.push(r.url()));
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('worker', (w) => w.on('console', () => undefined));
+  return {
+    browser,
+    context,
+    page,
+    requests,
+    pageErrors,
+    close: () => browser.close(),
+  };
+}
+
+export function artifactPath(name: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return resolve(ARTIFACTS, name);
+}

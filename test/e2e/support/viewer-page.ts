@@ -1,0 +1,105 @@
+/**
+ * Page object for the viewer in the MedSAM-2 mode: the panel's data-cy controls, the viewport, and
+ * the extension's commands (window.commandsManager, which OHIF's cornerstone extension exposes).
+ */
+import type { Page } from 'playwright-core';
+import { SAMPLE_STUDY_UID } from './stack';
+
+export interface PanelStateView {
+  model: { status: string; info?: { backend: string; testModel: boolean; fallbacks: { name: string }[] } };
+  series: { status: string; slices?: number; message?: string };
+  segments: { objectId: number; slices: ({ confidence: number; present: boolean; prompted: boolean } | null)[] }[];
+  propagation: { running: boolean; done: number; total: number };
+  export: { status: string; message?: string; downloadUrl?: string };
+  error?: string;
+}
+
+export class ViewerPage {
+  constructor(
+    readonly page: Page,
+    readonly baseUrl: string,
+  ) {}
+
+  async open(studyUid = SAMPLE_STUDY_UID): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/medsam2?StudyInstanceUIDs=${studyUid}`);
+    await this.page.waitForSelector('[data-cy="medsam2-panel"]', { timeout: 60000 });
+    // The series is on screen once cornerstone has drawn it into the viewport's canvas.
+    await this.page.waitForSelector('.cornerstone-canvas', { timeout: 60000 });
+    await this.page.waitForFunction(
+      () => (window as unknown as { commandsManager?: unknown }).commandsManager !== undefined,
+    );
+  }
+
+  /** Presses the MedSAM-2 toolbar button and waits until the model and the series are ready. */
+  async activatePromptTool(): Promise<void> {
+    await this.page.click('[data-cy="MedSAM2Prompt-btn"]');
+    await this.page.waitForSelector(
+      '[data-cy="medsam2-series"][data-status="ready"], [data-cy="medsam2-series"][data-status="error"], [data-cy="medsam2-model"][data-status="error"]',
+      { timeout: 120000 },
+    );
+  }
+
+  /** Clicks the viewport at a fraction of its size (0..1). */
+  async clickViewport(fx: number, fy: number, modifiers: ('Shift')[] = []): Promise<void> {
+    const box = await this.page.locator('.cornerstone-canvas').first().boundingBox();
+    if (!box) throw new Error('the viewport canvas is not visible');
+    await this.page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+    for (const m of modifiers) await this.page.keyboard.down(m);
+    await this.page.mouse.down();
+    await this.page.mouse.up();
+    for (const m of modifiers) await this.page.keyboard.up(m);
+  }
+
+  async state(): Promise<PanelStateView> {
+    return this.command<PanelStateView>('medsam2GetState');
+  }
+
+  async coverage(): Promise<number[]> {
+    return this.command<number[]>('medsam2LabelmapCoverage');
+  }
+
+  async command<T>(name: string, options: Record<string, unknown> = {}): Promise<T> {
+    return this.page.evaluate(
+      async ([n, o]) => {
+        const cm = (window as unknown as { commandsManager: { runCommand(n: string, o: unknown): unknown } })
+          .commandsManager;
+        // Structured-clone the answer out of the page (object URLs and typed arrays stay simple).
+        return JSON.parse(JSON.stringify(await cm.runCommand(n as string, o))) as unknown;
+      },
+      [name, options] as const,
+    ) as Promise<T>;
+  }
+
+  /** Waits until a slice of the first segment holds a prompted result (or the panel shows an error). */
+  async waitForPromptedSlice(): Promise<{ slice: number; error?: string }> {
+    const handle = await this.page.waitForFunction(
+      () => {
+        const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } }).commandsManager;
+        const s = cm.runCommand('medsam2GetState') as PanelStateView;
+        const k = s.segments[0]?.slices.findIndex((r) => r?.prompted) ?? -1;
+        if (k >= 0) return { slice: k };
+        return s.error ? { slice: -1, error: s.error } : null;
+      },
+      undefined,
+      { timeout: 60000 },
+    );
+    return (await handle.jsonValue()) as { slice: number; error?: string };
+  }
+
+  async propagateToEnd(): Promise<void> {
+    await this.page.click('[data-cy="medsam2-propagate"]');
+    await this.page.waitForSelector(
+      '[data-cy="medsam2-progress"][data-running="false"]:not([data-total="0"])',
+      { timeout: 180000 },
+    );
+  }
+
+  async exportSeg(): Promise<string> {
+    await this.page.click('[data-cy="medsam2-export-seg"]');
+    const el = await this.page.waitForSelector(
+      '[data-cy="medsam2-export"][data-status="stored"], [data-cy="medsam2-export"][data-status="failed"]',
+      { timeout: 60000 },
+    );
+    return (await el.getAttribute('data-status')) ?? '';
+  }
+}

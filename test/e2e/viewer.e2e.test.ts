@@ -1,0 +1,141 @@
+/**
+ * The radiologist's path in a real viewer (wasm backend: this Chromium has no GPU adapter):
+ * open the sample MR series in the MedSAM-2 mode, prompt, propagate, export a SEG to Orthanc,
+ * reopen the study and load that SEG in OHIF.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { type BrowserSession, SAMPLE_STUDY_UID, type Stack, artifactPath, launchBrowser, startStack } from './support/stack';
+import { ViewerPage } from './support/viewer-page';
+
+let stack: Stack;
+let session: BrowserSession;
+let viewer: ViewerPage;
+let promptedSlice = -1;
+
+beforeAll(async () => {
+  stack = await startStack();
+  session = await launchBrowser();
+  viewer = new ViewerPage(session.page, stack.server.url);
+  await viewer.open();
+});
+
+afterAll(async () => {
+  await session?.close();
+  await stack?.stop();
+});
+
+describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
+  test('the mode shows the panel, labels the test model and reports the wasm fallback', async () => {
+    await viewer.activatePromptTool();
+    const state = await viewer.state();
+    expect(state.series.status).toBe('ready');
+    expect(state.series.slices).toBe(20);
+    expect(state.model.info?.backend).toBe('wasm');
+    expect(state.model.info?.fallbacks.map((f) => f.name)).toEqual(['webgpu']);
+    await expect(session.page.textContent('[data-cy="medsam2-test-model"]')).resolves.toContain('TEST MODEL');
+    await expect(session.page.getAttribute('[data-cy="medsam2-backend"]', 'data-backend')).resolves.toBe('wasm');
+    await expect(session.page.isVisible('[data-cy="medsam2-fallback-webgpu"]')).resolves.toBe(true);
+  });
+
+  test('a click on the slice draws that slice’s mask into the cornerstone labelmap', async () => {
+    await viewer.clickViewport(0.5, 0.45);
+    const { slice, error } = await viewer.waitForPromptedSlice();
+    expect(error).toBeUndefined();
+    promptedSlice = slice;
+    const coverage = await viewer.coverage();
+    expect(coverage).toHaveLength(20);
+    expect(coverage[slice]).toBeGreaterThan(50);
+    // Only the prompted slice is drawn before propagation.
+    expect(coverage.filter((n) => n > 0)).toHaveLength(1);
+    await session.page.screenshot({ path: artifactPath('wasm-after-prompt.png') });
+  });
+
+  test('propagation runs to the end and the labelmap covers the slices the engine found the object on', async () => {
+    await viewer.propagateToEnd();
+    const state = await viewer.state();
+    expect(state.propagation.running).toBe(false);
+    expect(state.propagation.total).toBeGreaterThan(0);
+    expect(state.propagation.done).toBe(state.propagation.total);
+    const results = state.segments[0].slices;
+    const coverage = await viewer.coverage();
+    const present = results.map((r) => r?.present === true);
+    // Every slice the engine reported present has labelmap pixels, every absent one has none.
+    coverage.forEach((n, k) => expect({ slice: k, drawn: n > 0 }).toEqual({ slice: k, drawn: present[k] }));
+    expect(present.filter(Boolean).length).toBeGreaterThan(1);
+    // Progress text and bar agree with the state.
+    await expect(session.page.getAttribute('[data-cy="medsam2-progress"]', 'data-done')).resolves.toBe(
+      String(state.propagation.total),
+    );
+    // The confidence strip has a cell per slice, the prompted one marked.
+    await expect(session.page.locator('[data-cy^="medsam2-confidence-"][data-state]').count()).resolves.toBe(20);
+    await session.page.screenshot({ path: artifactPath('wasm-after-propagation.png') });
+  });
+
+  test('a confidence cell click scrolls the viewport to that slice', async () => {
+    const overlay = '[data-cy="viewport-overlay-bottom-right"]';
+    const before = await session.page.textContent(overlay);
+    const target = promptedSlice === 0 ? 19 : 0;
+    await session.page.click(`[data-cy="medsam2-confidence-${target}"]`);
+    // OHIF shows "I:<instance> (<index>/<count>)": it changes to the clicked slice.
+    await session.page.waitForFunction(
+      ([sel, text]) => document.querySelector(sel as string)?.textContent !== text,
+      [overlay, before] as const,
+      { timeout: 10000 },
+    );
+    const after = await session.page.textContent(overlay);
+    expect(after).toMatch(/\((1|20)\/20\)/);
+    await session.page.screenshot({ path: artifactPath('wasm-jumped-slice.png') });
+  });
+
+  test('Export SEG stores a SEG in Orthanc that passes dciodvfy', async () => {
+    await expect(viewer.exportSeg()).resolves.toBe('stored');
+    const qido = await fetch(`${stack.orthanc.dicomWebUrl}/studies/${SAMPLE_STUDY_UID}/series?Modality=SEG`);
+    const series = (await qido.json()) as Record<string, { Value?: unknown[] }>[];
+    expect(series).toHaveLength(1);
+    const seriesUid = String(series[0]['0020000E'].Value?.[0]);
+    const instances = (await (
+      await fetch(`${stack.orthanc.url}/tools/find`, {
+        method: 'POST',
+        body: JSON.stringify({ Level: 'Instance', Query: { SeriesInstanceUID: seriesUid } }),
+      })
+    ).json()) as string[];
+    expect(instances).toHaveLength(1);
+    const file = Buffer.from(await (await fetch(`${stack.orthanc.url}/instances/${instances[0]}/file`)).arrayBuffer());
+    const path = artifactPath('exported-seg.dcm');
+    writeFileSync(path, file);
+    const result = spawnSync('dciodvfy', [path], { encoding: 'utf8' });
+    const errors = `${result.stdout}\n${result.stderr}`
+      .split('\n')
+      .filter((l) => l.startsWith('Error'))
+      // The sample's own UIDs start with "0.0.0.0": the SEG must reference them verbatim.
+      .filter((l) => !/Illegal root for UID - "0\.0\.0\.0\./.test(l));
+    expect(errors).toEqual([]);
+    const dump = execFileSync('dcmdump', ['+P', '0008,0060', '+P', '0062,0005', path], { encoding: 'utf8' });
+    expect(dump).toContain('[SEG]');
+    expect(dump).toContain('[Segment 1]');
+  });
+
+  test('after reopening the study OHIF lists the SEG and loads it', async () => {
+    await viewer.open();
+    const segThumb = session.page.locator('[data-cy="study-browser-thumbnail-no-image"]', { hasText: 'SEG' });
+    await expect(segThumb.count()).resolves.toBe(1);
+    await segThumb.dblclick();
+    await session.page.waitForSelector('[data-cy="yes-hydrate-btn"]', { timeout: 60000 });
+    await session.page.screenshot({ path: artifactPath('wasm-reopened-seg.png') });
+    await session.page.click('[data-cy="yes-hydrate-btn"]');
+    await session.page.click('[data-cy="panelSegmentation-btn"]');
+    await expect(
+      session.page.getByText('Segment 1').first().waitFor({ timeout: 30000 }).then(() => true),
+    ).resolves.toBe(true);
+    await session.page.screenshot({ path: artifactPath('wasm-seg-loaded.png') });
+  });
+
+  test('no request left for any host but the viewer server', () => {
+    const origin = new URL(stack.server.url).origin;
+    const elsewhere = session.requests.filter((u) => !u.startsWith(origin) && !/^(data|blob):/.test(u));
+    expect(elsewhere).toEqual([]);
+    expect(session.requests.length).toBeGreaterThan(20);
+    expect(session.pageErrors).toEqual([]);
+  });
+});
