@@ -34,6 +34,8 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=0, help="seed of --random-init")
     p.add_argument("--name", help="manifest name (default: derived from variant and size)")
     p.add_argument("--parity-cases", metavar="DIR", help="also write parity cases to DIR")
+    p.add_argument("--check-only", action="store_true",
+                   help="only check that the checkpoint loads strictly into the variant; write nothing")
     return p.parse_args(argv)
 
 
@@ -62,6 +64,9 @@ def main(argv=None) -> int:
     except (VariantError, CheckpointError) as e:
         print(f"export: {e}", file=sys.stderr)
         return 2
+    if args.check_only:
+        print(json.dumps({"ok": True, "variant": variant.name, "source": source}))
+        return 0
     precision = "fp16" if args.fp16 else "fp32"
     name = args.name or f"{variant.name}-{size}{'-fp16' if args.fp16 else ''}" + (
         "-random" if args.random_init else "")

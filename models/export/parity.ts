@@ -99,7 +99,9 @@ export function readTensor(dir: string, entry: TensorEntry): Float32Array {
   const buf = readFileSync(join(dir, entry.file));
   const expected = entry.shape.reduce((a, b) => a * b, 1);
   if (buf.byteLength !== expected * 4) {
-    throw new Error(`${entry.file}: ${buf.byteLength} bytes, shape ${entry.shape.join('x')} needs ${expected * 4}`);
+    throw new Error(
+      `${entry.file}: ${buf.byteLength} bytes, shape ${entry.shape.join('x')} needs ${expected * 4}`,
+    );
   }
   const out = new Float32Array(expected);
   new Uint8Array(out.buffer).set(buf);
@@ -129,10 +131,14 @@ export async function checkModelFolder(modelDir: string): Promise<string[]> {
     const session = await ort.InferenceSession.create(bytes);
     const want = CONTRACT_NAMES[graph];
     if (session.inputNames.join(',') !== want.inputs.join(',')) {
-      problems.push(`${entry.file}: inputs [${session.inputNames.join(', ')}] != contract [${want.inputs.join(', ')}]`);
+      problems.push(
+        `${entry.file}: inputs [${session.inputNames.join(', ')}] != contract [${want.inputs.join(', ')}]`,
+      );
     }
     if (session.outputNames.join(',') !== want.outputs.join(',')) {
-      problems.push(`${entry.file}: outputs [${session.outputNames.join(', ')}] != contract [${want.outputs.join(', ')}]`);
+      problems.push(
+        `${entry.file}: outputs [${session.outputNames.join(', ')}] != contract [${want.outputs.join(', ')}]`,
+      );
     }
     await session.release();
   }
@@ -176,7 +182,9 @@ export async function runParity(modelDir: string, casesDir: string): Promise<Par
       const got = out[name];
       if (!got) throw new Error(`${c.graph}: output ${name} missing from the ONNX run`);
       if (got.dims.join('x') !== entry.shape.join('x')) {
-        throw new Error(`${c.graph} ${c.label}: ${name} has shape ${got.dims.join('x')}, PyTorch ${entry.shape.join('x')}`);
+        throw new Error(
+          `${c.graph} ${c.label}: ${name} has shape ${got.dims.join('x')}, PyTorch ${entry.shape.join('x')}`,
+        );
       }
       return compare(name, got.data as Float32Array, readTensor(casesDir, entry));
     });

@@ -8,6 +8,8 @@
 - keys.<variant>: the module tree's state dict equals the committed expected key list, and that list
   equals what write_expected_keys.py derives from the architecture.
 """
+from __future__ import annotations
+
 import json
 import math
 import os
@@ -16,12 +18,13 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import torch  # noqa: E402
+if len(sys.argv) == 1:  # the probes below run without PyTorch (fast)
+    import torch  # noqa: E402
 
-from sam2onnx.expected_keys import expected_keys, parse_keys  # noqa: E402
-from sam2onnx.layers import apply_rope, axial_rope_tables, sine_encoding_1d  # noqa: E402
-from sam2onnx.model import SAM2Model  # noqa: E402
-from sam2onnx.variants import REAL_VARIANTS, VARIANTS  # noqa: E402
+    from sam2onnx.expected_keys import expected_keys, parse_keys  # noqa: E402
+    from sam2onnx.layers import apply_rope, axial_rope_tables, sine_encoding_1d  # noqa: E402
+    from sam2onnx.model import SAM2Model  # noqa: E402
+    from sam2onnx.variants import REAL_VARIANTS, VARIANTS  # noqa: E402
 
 
 def complex_rope(x: torch.Tensor, grid: int, theta: float = 10000.0) -> torch.Tensor:
@@ -76,12 +79,15 @@ def check_keys(name: str) -> dict:
 
 
 def probe(args) -> int:
-    """`selfcheck.py rng SEED N` / `selfcheck.py run-seed SEED ORIGIN DIRECTION`: values of the
+    """`selfcheck.py rng N SEED...` / `selfcheck.py run-seed SEED ORIGIN DIRECTION`: values of the
     Python ports of rng.ts / runSeed, for the TypeScript side of the test to compare."""
     from sam2onnx.bank import Mulberry32, run_seed
     if args[0] == "rng":
-        rng = Mulberry32(float(args[1]))
-        print(json.dumps([rng.next() for _ in range(int(args[2]))]))
+        draws = []
+        for seed in args[2:]:
+            rng = Mulberry32(float(seed))
+            draws.append([rng.next() for _ in range(int(args[1]))])
+        print(json.dumps(draws))
     else:
         print(json.dumps(run_seed(int(args[1]), int(args[2]), int(args[3]))))
     return 0

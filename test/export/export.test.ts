@@ -1,0 +1,401 @@
+/**
+ * models/export: the PyTorch SAM 2 implementation converts to the contract's graphs, which
+ * onnxruntime runs with the same numbers (fp32 and fp16); official state-dict layouts load; bad
+ * checkpoints are refused with messages that name the problem; the reference propagation loop is
+ * reproducible step by step by the exported graphs. Needs Debian's python3-torch and python3-onnx:
+ * without them every test here fails, naming the packages.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseManifest } from '../../extension/src/engine/model/manifest';
+import { loadModel } from '../../extension/src/engine/model/sam-model';
+import { createRng } from '../../extension/src/engine/memory/rng';
+import { runSeed } from '../../extension/src/engine/propagation/run-track';
+import { nodeBackends, type WorkerBackend } from '../../extension/src/node/backends';
+import { directoryModelFiles } from '../../extension/src/node/model-dir';
+import { GRAPH_NAMES, readTensor, type ParityReport } from '../../models/export/parity';
+
+const PYTHON = '/usr/bin/python3';
+const ROOT = resolve(__dirname, '../..');
+const EXPORT = join(ROOT, 'models/export');
+/** Random-init seed of the test model: its objects are present and the bank fills and evicts. */
+const SEED = 2;
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function python(script: string, args: string[]): Run {
+  const r = spawnSync(PYTHON, [join(EXPORT, script), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/**
+ * The parity script in its own Node process (onnxruntime-node's tensors come from the main realm,
+ * which jest's sandbox does not share), as a user runs it.
+ */
+function parity(modelDir: string, casesDir: string): ParityReport {
+  const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(EXPORT, 'parity.ts'), modelDir, casesDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`parity.ts exited ${r.status}:\n${r.stderr}`);
+  return JSON.parse(r.stdout) as ParityReport;
+}
+
+/** Runs a script in the background: the machine has 2 cores and each torch process uses one. */
+function pythonAsync(script: string, args: string[]): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(PYTHON, [join(EXPORT, script), ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolvePromise(stdout)
+        : reject(new Error(`${script} ${args.join(' ')} exited ${code}:\n${stderr}`)),
+    );
+  });
+}
+
+function pythonOk(script: string, args: string[]): string {
+  const r = python(script, args);
+  if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  return r.stdout;
+}
+
+interface Manifest {
+  imageSize: number;
+  testModel: boolean;
+  source: { checkpoint: string | null; sha256: string | null; variant: string };
+  constants: Record<string, number[] | number[][]>;
+  graphs: Record<string, { file: string; sha256: string; precision: string }>;
+}
+
+const readManifest = (dir: string): Manifest => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+const folderBytes = (dir: string): number =>
+  Object.values(readManifest(dir).graphs).reduce((n, g) => n + statSync(join(dir, g.file)).size, 0);
+
+let work: string;
+let fp32: string;
+let fp16: string;
+let cases: string;
+let ckpts: string;
+let selfcheck: string;
+
+beforeAll(async () => {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch, onnx'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    throw new Error(
+      `models/export needs PyTorch and onnx for ${PYTHON}: apt-get install python3-torch python3-onnx\n${probe.stderr}`,
+    );
+  }
+  work = mkdtempSync(join(tmpdir(), 'medsam2-export-'));
+  fp32 = join(work, 'fp32');
+  fp16 = join(work, 'fp16');
+  cases = join(work, 'cases');
+  ckpts = join(work, 'ckpt');
+  const common = ['--random-init', '--seed', String(SEED), '--variant', 'test-tiny'];
+  const [checks] = await Promise.all([
+    pythonAsync('selfcheck.py', []).then(async (out) => {
+      await pythonAsync('make_test_checkpoints.py', [ckpts, '--seed', String(SEED)]);
+      return out;
+    }),
+    pythonAsync('export.py', [...common, '--out', fp32, '--parity-cases', cases]).then(() =>
+      pythonAsync('export.py', [...common, '--out', fp16, '--fp16']),
+    ),
+  ]);
+  selfcheck = checks;
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('state-dict layout of the published checkpoints', () => {
+  let check: Record<
+    string,
+    { ok: boolean; parameters?: number; missing?: string[]; unexpected?: string[]; maxAbsError?: number }
+  >;
+  beforeAll(() => {
+    check = JSON.parse(selfcheck);
+  });
+
+  it.each([
+    'sam2.0-hiera-t',
+    'sam2.0-hiera-s',
+    'sam2.0-hiera-b+',
+    'sam2.1-hiera-t',
+    'sam2.1-hiera-s',
+    'sam2.1-hiera-b+',
+    'medsam2-2025-t512',
+  ])('the module tree of %s has exactly the committed key list (names and shapes)', (variant) => {
+    const r = check[`keys.${variant}`];
+    expect({ missing: r.missing, unexpected: r.unexpected, ok: r.ok }).toEqual({
+      missing: [],
+      unexpected: [],
+      ok: true,
+    });
+  });
+
+  it('parameter counts equal the published model sizes (tiny 38.9M, small 46M, base+ 80.8M)', () => {
+    const params = (v: string): number => check[`keys.${v}`].parameters ?? 0;
+    const millions = (v: string): number => Math.round(params(v) / 1e5) / 10;
+    expect(['sam2.0-hiera-t', 'sam2.0-hiera-s', 'sam2.0-hiera-b+'].map(millions)).toEqual([38.9, 46.0, 80.8]);
+    // SAM 2.1 adds no_obj_embed_spatial [1,64] and obj_ptr_tpos_proj Linear(256, 64).
+    for (const size of ['t', 's', 'b+']) {
+      expect(params(`sam2.1-hiera-${size}`) - params(`sam2.0-hiera-${size}`)).toBe(64 + 256 * 64 + 64);
+    }
+  });
+
+  it('the real-valued RoPE equals SAM 2 complex RoPE, the pointer sine encoding its closed form', () => {
+    expect(check.rope).toMatchObject({ ok: true });
+    expect(check.sine_1d).toMatchObject({ ok: true });
+  });
+});
+
+describe('export of the test-tiny model', () => {
+  it('writes a manifest the engine parses, with the contract constants and test-model marking', () => {
+    const m = readManifest(fp32);
+    const parsed = parseManifest(m, fp32);
+    expect(parsed.imageSize).toBe(128);
+    expect(m.testModel).toBe(true);
+    expect(m.source).toMatchObject({ checkpoint: null, variant: 'test-tiny' });
+    expect((m.constants.no_mem_embed as number[]).length).toBe(256);
+    expect((m.constants.no_obj_ptr as number[]).length).toBe(256);
+    expect((m.constants.maskmem_tpos_enc as number[][]).map((r) => r.length)).toEqual(new Array(7).fill(64));
+    expect(Object.values(m.graphs).map((g) => g.precision)).toEqual(['fp32', 'fp32', 'fp32', 'fp32']);
+    expect(Object.values(readManifest(fp16).graphs).map((g) => g.precision)).toEqual([
+      'fp16',
+      'fp16',
+      'fp16',
+      'fp16',
+    ]);
+  });
+
+  it.each([
+    ['fp32', () => fp32],
+    ['fp16', () => fp16],
+  ])(
+    'the engine loads the %s export (sha256s, graph signatures) and runs the image encoder',
+    async (_p, dir) => {
+      const backend: WorkerBackend = await nodeBackends().native();
+      try {
+        const model = await loadModel(directoryModelFiles(dir()), backend);
+        const image = { data: new Float32Array(3 * 128 * 128).fill(0.5), dims: [1, 3, 128, 128] };
+        const features = await model.encodeImage(image);
+        expect(features.visionFeats.dims).toEqual([1, 256, 8, 8]);
+        expect(features.visionFeats.data.every(Number.isFinite)).toBe(true);
+      } finally {
+        await backend.close();
+      }
+    },
+  );
+
+  it('fp16 stores the weights in about half the bytes', () => {
+    expect(folderBytes(fp16) / folderBytes(fp32)).toBeLessThan(0.56);
+  });
+});
+
+describe('per-graph parity, PyTorch vs onnxruntime-node', () => {
+  let report32: ParityReport;
+  let report16: ParityReport;
+  beforeAll(() => {
+    report32 = parity(fp32, cases);
+    report16 = parity(fp16, cases);
+  });
+
+  it('both folders match their manifest sha256s and the contract input/output names', () => {
+    expect([report32.contractProblems, report16.contractProblems]).toEqual([[], []]);
+  });
+
+  it('covers every graph, including dynamic N, P and both object-score branches', () => {
+    expect(Object.keys(report32.summary).sort()).toEqual([...GRAPH_NAMES].sort());
+    expect(report32.results.map((r) => r.label)).toEqual(
+      expect.arrayContaining(['N=1 P=1', 'N=7 P=16', 'box + click', 'object absent']),
+    );
+  });
+
+  it.each(GRAPH_NAMES)('fp32 %s: max abs error below 1e-4 of the output scale', (graph) => {
+    expect(report32.summary[graph]?.relError).toBeLessThan(1e-4);
+  });
+
+  it.each(GRAPH_NAMES)('fp16 weights %s: max abs error below 5e-3 of the output scale', (graph) => {
+    expect(report16.summary[graph]?.relError).toBeLessThan(5e-3);
+  });
+});
+
+describe('checkpoint conversion', () => {
+  const exportCheckpoint = (file: string, variant = 'test-tiny'): Run =>
+    python('export.py', [
+      '--checkpoint',
+      join(ckpts, file),
+      '--variant',
+      variant,
+      '--out',
+      join(work, `out-${file}`),
+    ]);
+
+  it('an official {"model": state_dict} checkpoint converts to byte-identical graphs as the weights it holds', () => {
+    const r = exportCheckpoint('official.pt');
+    expect(r.status).toBe(0);
+    const m = readManifest(join(work, 'out-official.pt'));
+    expect(Object.values(m.graphs).map((g) => g.sha256)).toEqual(
+      Object.values(readManifest(fp32).graphs).map((g) => g.sha256),
+    );
+    expect(m.source.checkpoint).toBe('official.pt');
+    expect(m.source.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.testModel).toBe(true); // test-tiny is never a real model
+  });
+
+  it('a {"state_dict"} checkpoint with "module." prefixes loads too (--check-only writes nothing)', () => {
+    const out = join(work, 'check-only');
+    const r = python('export.py', [
+      '--checkpoint',
+      join(ckpts, 'prefixed.pt'),
+      '--variant',
+      'test-tiny',
+      '--out',
+      out,
+      '--check-only',
+    ]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ok: true,
+      variant: 'test-tiny',
+      source: { checkpoint: 'prefixed.pt' },
+    });
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it.each([
+    ['missing_key.pt', 'test-tiny', /missing keys: no_obj_ptr/],
+    ['extra_key.pt', 'test-tiny', /unexpected keys: sam_mask_decoder\.extra_head\.weight/],
+    ['wrong_shape.pt', 'test-tiny', /shape mismatches: maskmem_tpos_enc \(9, 1, 1, 64\) != \(7, 1, 1, 64\)/],
+    [
+      'sam20.pt',
+      'test-tiny',
+      /missing keys: no_obj_embed_spatial, obj_ptr_tpos_proj\.bias.*looks like sam2\.0-/,
+    ],
+    ['official.pt', 'sam2.1-hiera-t', /does not match variant sam2\.1-hiera-t.*shape mismatches/],
+    ['garbage.pt', 'test-tiny', /garbage\.pt: not a readable PyTorch checkpoint/],
+    ['no-such-file.pt', 'test-tiny', /no-such-file\.pt: no such file/],
+  ])('%s as %s is refused, naming the problem', (file, variant, message) => {
+    const r = exportCheckpoint(file, variant);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('an unknown variant and a size the backbone cannot tile are refused', () => {
+    const unknown = python('export.py', [
+      '--random-init',
+      '--variant',
+      'sam3-huge',
+      '--out',
+      join(work, 'x'),
+    ]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown variant 'sam3-huge'; known: sam2\.0-hiera-t/);
+    const size = python('export.py', [
+      '--random-init',
+      '--variant',
+      'test-tiny',
+      '--size',
+      '144',
+      '--out',
+      join(work, 'y'),
+    ]);
+    expect(size.status).toBe(2);
+    expect(size.stderr).toMatch(/--size 144 does not fit test-tiny: it must be a positive multiple of 32/);
+  });
+});
+
+interface ReferenceFrame {
+  frame: number;
+  prompted: boolean;
+  plane: number;
+  object_present: boolean;
+  stored_in_bank: boolean | null;
+  bank_after: number[];
+  attended_memories: { frame: number; distance: number }[];
+  object_pointers: { frame: number; offset: number }[];
+  files: Record<string, { file: string; shape: number[] }>;
+}
+
+describe('reference propagation loop', () => {
+  const reference = (policy: string): { dir: string; frames: ReferenceFrame[] } => {
+    const dir = join(work, `ref-${policy}`);
+    pythonOk('write_reference.py', ['--model', fp32, '--out', dir, '--policy', policy, '--frames', '9']);
+    return { dir, frames: JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')).frames };
+  };
+  let paper: { dir: string; frames: ReferenceFrame[] };
+  let fifo: { dir: string; frames: ReferenceFrame[] };
+  beforeAll(() => {
+    paper = reference('paper');
+    fifo = reference('sam2-fifo');
+  });
+
+  it('every graph call of the loop is reproduced by onnxruntime within 1e-4', () => {
+    const report = parity(fp32, paper.dir);
+    expect(report.results.length).toBe(9 * 4 - 1); // no memory attention on the prompted frame
+    for (const graph of GRAPH_NAMES) expect(report.summary[graph]?.relError).toBeLessThan(1e-4);
+  });
+
+  it('the prompted frame uses a multimask plane; tracked frames attend the prompt at d = 0 first', () => {
+    expect(paper.frames[0]).toMatchObject({ prompted: true, attended_memories: [] });
+    expect(paper.frames[0].plane).toBeGreaterThanOrEqual(1);
+    for (const f of paper.frames.slice(1)) {
+      expect(f.attended_memories[0]).toEqual({ frame: 0, distance: 0 });
+      expect(f.object_pointers[0]).toEqual({ frame: 0, offset: f.frame });
+    }
+  });
+
+  it('the paper bank keeps at most K = 6 entries and, once filled, 1 + 6 memories are attended', () => {
+    expect(Math.max(...paper.frames.map((f) => f.bank_after.length))).toBe(6);
+    const afterFill = paper.frames.filter((f) => f.frame >= 2);
+    for (const f of afterFill) expect(f.attended_memories.length).toBe(7);
+    // Eq. 2-3 evicts by dissimilarity, so the bank is not simply the 6 most recent frames.
+    expect(paper.frames[8].bank_after).not.toEqual([3, 4, 5, 6, 7, 8]);
+  });
+
+  it('sam2-fifo keeps the 6 most recent frames and attends them with their distances', () => {
+    const last = fifo.frames[8];
+    expect(last.bank_after).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(last.attended_memories.map((m) => m.distance)).toEqual([0, 6, 5, 4, 3, 2, 1]);
+    expect(last.object_pointers.map((p) => p.frame)).toEqual([0, 7, 6, 5, 4, 3, 2, 1]);
+  });
+
+  it('writes per-frame masks and object pointers, and regenerates identically', () => {
+    const mask = readTensor(paper.dir, paper.frames[3].files.mask);
+    expect(mask.length).toBe(128 * 128);
+    expect(mask.every((v) => v === 0 || v === 1)).toBe(true);
+    expect(readTensor(paper.dir, paper.frames[3].files.obj_ptr).length).toBe(256);
+    const again = join(work, 'ref-again');
+    pythonOk('write_reference.py', ['--model', fp32, '--out', again, '--policy', 'paper', '--frames', '9']);
+    expect(readFileSync(join(again, 'reference.json'), 'utf8')).toBe(
+      readFileSync(join(paper.dir, 'reference.json'), 'utf8'),
+    );
+  });
+
+  it("the Python bank's generator and run seeds are the engine's, bit for bit", () => {
+    const seeds = [0, 1, 0.5, -3, 2 ** 40];
+    const ts = seeds.map((seed) => {
+      const rng = createRng(seed);
+      return Array.from({ length: 5 }, () => rng.next());
+    });
+    expect(JSON.parse(pythonOk('selfcheck.py', ['rng', '5', ...seeds.map(String)]))).toEqual(ts);
+    const run = { origin: 0, direction: 1 as const, from: 1, to: 8, bounds: [0] };
+    expect(JSON.parse(pythonOk('selfcheck.py', ['run-seed', '7', '0', '1']))).toBe(runSeed(7, run));
+  });
+});
