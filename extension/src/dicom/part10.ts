@@ -4,6 +4,7 @@
  */
 import { data as dcmjsData, log as dcmjsLog, type DicomElements } from 'dcmjs';
 import { type Dataset } from './dataset';
+import { declaredCharacterSet, repairNestedText } from './charset';
 import { DicomError } from './errors';
 import { isParseable, transferSyntaxName } from './transfer-syntax';
 
@@ -99,7 +100,7 @@ export function parsePart10(name: string, buffer: ArrayBuffer): Part10File {
     name,
     transferSyntaxUID: syntax,
     meta: naturalize(parsed.meta),
-    dataset: naturalize(parsed.dict),
+    dataset: repairNestedText(naturalize(parsed.dict), declaredCharacterSet(bytes, syntax)),
   };
 }
 
