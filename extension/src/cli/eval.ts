@@ -24,7 +24,7 @@ import { choiceFlag, intFlag, numberFlag, parseFlags, requireFlag, UsageError } 
 
 export const EVAL_USAGE = `  eval --image <vol.nii[.gz]> --labels <labels.nii[.gz]> --label-ids 77,73 --model <dir> --out <report.json>
             [--prompt click|box|mask] [--box-jitter F] [--frequency p] [--seeds 0,1,2]
-            [--policies paper,sam2-fifo,...|all] [--orientations single,all] [--crop-margin N]
+            [--policies paper,sam2-fifo,...|all] [--orientations single,all] [--crop-margin N] [--slab N]
             [--capacity K] [--threshold C] [--stop-after-absent N] [--aggregation mean|majority]
             [--label-names names.txt] [--markdown report.md] [--svg-prefix path]
             [--backend native|wasm] [--modality CT|MR|XR|US|OTHER] [--quiet]`;
@@ -45,6 +45,7 @@ const FLAGS = {
   policies: 'string',
   orientations: 'string',
   'crop-margin': 'string',
+  slab: 'string',
   capacity: 'string',
   threshold: 'string',
   'stop-after-absent': 'string',
@@ -129,7 +130,10 @@ export async function runEval(argv: readonly string[], log: (line: string) => vo
     stopAfterAbsent: intFlag(flags, 'stop-after-absent', 3),
     aggregation: choiceFlag(flags, 'aggregation', ['mean', 'majority'] as const, 'mean'),
     cropMargin: cropFlag === undefined ? null : intFlag(flags, 'crop-margin', 0),
+    slab: flags.has('slab') ? intFlag(flags, 'slab', 0) : null,
   };
+  if (options.slab !== null && options.slab !== undefined && options.slab < 0)
+    throw new UsageError(`--slab must be >= 0, got ${options.slab}`);
   if (options.cropMargin !== null && options.cropMargin < 0)
     throw new UsageError(`--crop-margin must be >= 0, got ${options.cropMargin}`);
   if (!(options.frequency >= 0 && options.frequency <= 1))

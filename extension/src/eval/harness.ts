@@ -32,6 +32,7 @@ import {
   sliceAreas,
   structureMask,
   type Dims3,
+  type VoxelBox,
 } from './structure';
 import { surfaceDistances } from './surface-distance';
 import { keySlice, truthPrompts, type PromptKind } from './truth-prompts';
@@ -49,6 +50,11 @@ export interface EvalOptions {
   readonly aggregation: 'mean' | 'majority';
   /** Evaluate each structure inside its bounding box grown by this many voxels; null = whole volume. */
   readonly cropMargin: number | null;
+  /**
+   * Keep only the axial slices within this many slices of the key slice (image and truth alike): a
+   * short sub-volume for quick runs (CI). null = the whole extent.
+   */
+  readonly slab?: number | null;
   readonly signal?: AbortSignal;
 }
 
@@ -135,6 +141,7 @@ async function runOnce(
   options: EvalOptions,
   cache: EncoderCache,
   volumeId: string,
+  key: number,
 ): Promise<SeedResult> {
   const t0 = Date.now();
   const dims = volume.dims as Dims3;
@@ -144,6 +151,7 @@ async function runOnce(
     boxJitter: options.boxJitter,
     frequency: options.frequency,
     seed,
+    keySlice: key,
   });
   const session = new SegmentationSession(model, volume, {
     bank: {
@@ -214,28 +222,46 @@ export async function evaluateStructure(
   if (voxels === 0)
     throw new InputError('invalid-options', `label ${id} has no voxels in ${inputs.labelsName}`);
   const name = inputs.labelNames?.get(id) ?? `label ${id}`;
+  // The key slice of the whole structure, also when only a slab around it is evaluated.
+  const fullKey = keySlice(fullTruth, fullDims);
   let volume = inputs.image;
   let truth = fullTruth;
   let crop: StructureReport['crop'] = null;
-  if (options.cropMargin !== null) {
-    const box = boxAround(fullTruth, fullDims, options.cropMargin);
-    if (box) {
-      volume = cropVolume(inputs.image, box);
-      truth = cropArray(fullTruth, fullDims, box);
-      crop = { lo: [...box.lo], hi: [...box.hi], margin: options.cropMargin };
+  const slab = options.slab ?? null;
+  if (options.cropMargin !== null || slab !== null) {
+    let box = boxAround(fullTruth, fullDims, options.cropMargin ?? Math.max(...fullDims)) as VoxelBox;
+    if (slab !== null) {
+      box = {
+        lo: [box.lo[0], box.lo[1], Math.max(0, fullKey - slab)],
+        hi: [box.hi[0], box.hi[1], Math.min(fullDims[2], fullKey + slab + 1)],
+      };
     }
+    volume = cropVolume(inputs.image, box);
+    truth = cropArray(fullTruth, fullDims, box);
+    crop = { lo: [...box.lo], hi: [...box.hi], margin: options.cropMargin, slab };
   }
   const dims = volume.dims as Dims3;
-  const key = keySlice(truth, dims);
-  const extent = axialExtent(truth, dims) as { first: number; last: number };
   const offset = crop ? crop.lo[2] : 0;
+  const key = fullKey - offset;
+  const extent = axialExtent(truth, dims) as { first: number; last: number };
   const volumeId = `eval:${inputs.imageName}:${id}:${crop ? crop.lo.join(',') + '-' + crop.hi.join(',') : 'full'}`;
   const results: ConfigResult[] = [];
   for (const orientations of options.orientations)
     for (const policy of options.policies) {
       const seeds: SeedResult[] = [];
       for (const seed of options.seeds) {
-        const r = await runOnce(model, volume, truth, policy, orientations, seed, options, cache, volumeId);
+        const r = await runOnce(
+          model,
+          volume,
+          truth,
+          policy,
+          orientations,
+          seed,
+          options,
+          cache,
+          volumeId,
+          key,
+        );
         // Report slices in the input volume's numbering.
         seeds.push(
           offset === 0
@@ -318,6 +344,7 @@ export async function evaluate(
       stopAfterAbsent: options.stopAfterAbsent,
       aggregation: options.aggregation,
       cropMargin: options.cropMargin,
+      slab: options.slab ?? null,
       metrics: METRICS_DEFINITION,
     },
     structures,

@@ -16,8 +16,16 @@ const floorRow = (label: string, m: MaskMetrics) =>
   `| ${label} | — | ${num(m.dice, 3)} | ${num(m.iou, 3)} | ${num(m.hd95, 2)} |`;
 
 export function structureSection(s: StructureReport, seeds: number): string {
+  const how = s.crop
+    ? [
+        s.crop.margin === null ? 'whole slices' : `structure box + ${s.crop.margin} voxels`,
+        s.crop.slab === null ? '' : `key slice ± ${s.crop.slab} slices`,
+      ]
+        .filter(Boolean)
+        .join(', ')
+    : '';
   const crop = s.crop
-    ? `evaluated in a crop of the input: voxels [${s.crop.lo.join(', ')}]..[${s.crop.hi.map((h) => h - 1).join(', ')}] (structure box + ${s.crop.margin} voxels)`
+    ? `evaluated in a crop of the input: voxels [${s.crop.lo.join(', ')}]..[${s.crop.hi.map((h) => h - 1).join(', ')}] (${how})`
     : 'evaluated on the whole volume';
   const lines = [
     `### ${s.name} (label ${s.id})`,
@@ -61,7 +69,7 @@ export function reportMarkdown(report: EvalReport): string {
     `- labels: ${report.inputs.labels}; grid ${report.inputs.dims.join('×')}, spacing ${report.inputs.spacing.map((v) => +v.toFixed(3)).join('×')} mm`,
     `- prompt: ${p.prompt} on the key slice (${p.keySlice})${p.prompt === 'box' && p.boxJitter > 0 ? `, box jitter ±${p.boxJitter}` : ''}${p.frequency > 0 ? `, other slices prompted with p = ${p.frequency}` : ''}`,
     `- bank: capacity ${p.capacity}, c_thresh ${p.confidenceThreshold}; stop after ${p.stopAfterAbsent} absent slices; aggregation ${p.aggregation}`,
-    `- seeds: ${p.seeds.join(', ')}${seeds > 1 ? ' (mean ± sd)' : ''}; ${p.cropMargin === null ? 'whole volume' : `each structure cropped to its box + ${p.cropMargin} voxels before segmenting`}`,
+    `- seeds: ${p.seeds.join(', ')}${seeds > 1 ? ' (mean ± sd)' : ''}; ${p.cropMargin === null ? 'whole slices' : `each structure cropped to its box + ${p.cropMargin} voxels before segmenting`}${p.slab === null ? '' : `; only the key slice ± ${p.slab} slices`}`,
     `- metrics: ${p.metrics}`,
     `- time: ${report.seconds.toFixed(1)} s`,
     '',

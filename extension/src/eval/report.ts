@@ -60,14 +60,19 @@ export interface FloorResult extends MaskMetrics {
 export interface StructureReport {
   readonly id: number;
   readonly name: string;
+  /** Voxels of the structure in the whole input (the evaluation may see fewer, see `crop`). */
   readonly voxels: number;
   readonly extent: { readonly first: number; readonly last: number };
   readonly keySlice: number;
   /** The box the structure was evaluated in (voxels of the input grid), or null for the whole volume. */
   readonly crop: {
     readonly lo: readonly number[];
+    /** Exclusive. */
     readonly hi: readonly number[];
-    readonly margin: number;
+    /** Margin around the structure's box, voxels (null = whole slices). */
+    readonly margin: number | null;
+    /** Half-width in slices around the key slice, or null. */
+    readonly slab: number | null;
   } | null;
   readonly floors: readonly FloorResult[];
   readonly results: readonly ConfigResult[];
@@ -104,6 +109,7 @@ export interface EvalReport {
     readonly stopAfterAbsent: number;
     readonly aggregation: 'mean' | 'majority';
     readonly cropMargin: number | null;
+    readonly slab: number | null;
     readonly metrics: string;
   };
   readonly structures: readonly StructureReport[];

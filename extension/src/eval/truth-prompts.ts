@@ -131,6 +131,8 @@ export interface TruthPromptOptions {
   /** Prompt frequency p (§5.1): every other slice of the extent is prompted with probability p. */
   readonly frequency?: number;
   readonly seed?: number;
+  /** The key slice when the caller fixed it (e.g. on a sub-volume); default: `keySlice(mask)`. */
+  readonly keySlice?: number;
 }
 
 export interface PromptedSlice {
@@ -171,7 +173,7 @@ export function truthPrompts(
   dims: Dims3,
   options: TruthPromptOptions,
 ): PromptedSlice[] {
-  const key = keySlice(mask, dims);
+  const key = options.keySlice ?? keySlice(mask, dims);
   if (key < 0) return [];
   const seed = options.seed ?? 0;
   const out: PromptedSlice[] = [];
