@@ -139,15 +139,23 @@ export class DicomWebClient {
       parsed = undefined;
     }
     const failed = parsed ? failedSops(parsed) : [];
-    if (failed.length > 0) {
-      const list = failed
-        .map(
-          (f) => `${f.sopInstanceUID ?? '?'} (reason 0x${(f.failureReason ?? 0).toString(16).toUpperCase()})`,
-        )
-        .join(', ');
+    // A refusal answered in DICOM JSON: FailedSOPSequence items, or (when the server could not
+    // even read the SOP instance UIDs) an error status with an empty FailedSOPSequence.
+    const refused =
+      failed.length > 0 || (!response.ok && parsed !== undefined && 'FailedSOPSequence' in parsed);
+    if (refused) {
+      const list = failed.length
+        ? failed
+            .map(
+              (f) =>
+                `${f.sopInstanceUID ?? '?'} (FailureReason 0x${(f.failureReason ?? 0).toString(16).toUpperCase()})`,
+            )
+            .join(', ')
+        : 'no instance could be read (not DICOM?)';
       throw new DicomWebError(
         'stow-failed',
-        `STOW-RS to ${this.baseUrl}: ${failed.length} of ${instances.length} instance(s) refused, HTTP ${response.status}: ${list}`,
+        `STOW-RS to ${this.baseUrl}: refused ${failed.length || instances.length} of ${instances.length} ` +
+          `instance(s), HTTP ${response.status}: ${list}`,
         { url: response.url, status: response.status, failedSops: failed },
       );
     }
