@@ -4,7 +4,7 @@ export type { DicomErrorKind, DicomWebErrorKind, FailedSop } from './errors';
 export type { Dataset } from './dataset';
 export type { Orientation, Vec3 } from './geometry';
 export type { DicomSlice, DicomVolume, VolumeOptions } from './volume';
-export { SOURCE_ATTRIBUTE_KEYWORDS } from './volume';
+export { SOURCE_ATTRIBUTE_KEYWORDS, sliceIndexOf, toEngineModality } from './volume';
 export { volumeFromPart10 } from './from-part10';
 export type { FrameDecoder, NamedBytes, Part10VolumeOptions } from './from-part10';
 export { volumeFromInstances } from './from-instances';

@@ -349,3 +349,14 @@ export function assembleVolume(inputs: readonly InstanceInput[], options: Volume
     sourceAttributes: pick(reader.dataset, SOURCE_ATTRIBUTE_KEYWORDS),
   };
 }
+
+/**
+ * The slice index of a source image (and frame, for multi-frame sources), e.g. to place a prompt
+ * given by SOPInstanceUID; -1 when the volume has no such slice.
+ */
+export function sliceIndexOf(volume: DicomVolume, sopInstanceUID: string, frameNumber?: number): number {
+  return volume.slices.findIndex(
+    (s) =>
+      s.sopInstanceUID === sopInstanceUID && (frameNumber === undefined || s.frameNumber === frameNumber),
+  );
+}
