@@ -365,8 +365,14 @@ describe('character sets', () => {
   });
 });
 
+const LIVER_FRAME_OF_REFERENCE = '1.2.392.200103.20080913.113635.3.2009.6.22.21.44.34.23882.1';
+
 /** A grid-only volume (no pixel values) of one 512×512 axial slice. */
-function oneSliceGrid(position: [number, number, number], sopInstanceUID: string): DicomVolume {
+function oneSliceGrid(
+  position: [number, number, number],
+  sopInstanceUID: string,
+  frameOfReferenceUID = LIVER_FRAME_OF_REFERENCE,
+): DicomVolume {
   return {
     data: new Float32Array(512 * 512),
     dims: [512, 512, 1],
@@ -386,7 +392,7 @@ function oneSliceGrid(position: [number, number, number], sopInstanceUID: string
     pixelSpacing: [0.810547, 0.810547],
     studyInstanceUID: '1.2.3',
     seriesInstanceUID: '1.2.3.4',
-    frameOfReferenceUID: '1.2.3.5',
+    frameOfReferenceUID,
     dicomModality: 'CT',
     sourceAttributes: {},
   };
@@ -432,6 +438,15 @@ describe('a SEG written by another tool: pydicom’s liver_1frame.dcm (dcmqi)', 
   it('lands on a grid by position when the SOP instance is unknown', () => {
     const mask = readSeg(liver.bytes, oneSliceGrid(position, '9.9.9')).segments[0].mask;
     expect(Array.from(mask)).toEqual(Array.from(reference.values));
+  });
+
+  it('is refused by position on a grid in another frame of reference', () => {
+    expect(() => readSeg(liver.bytes, oneSliceGrid(position, '9.9.9', '1.2.3.5'), 'liver')).toThrow(
+      expect.objectContaining({
+        kind: 'seg-grid-mismatch',
+        message: expect.stringContaining('FrameOfReferenceUID'),
+      }),
+    );
   });
 
   it('is refused on a grid where its frame has no slice', () => {

@@ -181,7 +181,7 @@ export function parseSeg(bytes: ArrayBuffer, name = 'SEG'): ParsedSeg {
 }
 
 /** The volume slice a SEG frame belongs to, by reference or by position. */
-function sliceOf(frame: SegFrame, volume: DicomVolume, name: string): number {
+function sliceOf(frame: SegFrame, volume: DicomVolume, name: string, segFrameOfReference?: string): number {
   if (frame.referencedSOPInstanceUID) {
     const k = volume.slices.findIndex(
       (s) =>
@@ -193,6 +193,18 @@ function sliceOf(frame: SegFrame, volume: DicomVolume, name: string): number {
     if (k >= 0) return k;
   }
   if (frame.position) {
+    // Positions only compare within one frame of reference.
+    if (
+      segFrameOfReference &&
+      volume.frameOfReferenceUID &&
+      segFrameOfReference !== volume.frameOfReferenceUID
+    ) {
+      throw new DicomError(
+        'seg-grid-mismatch',
+        `${name} frame ${frame.index + 1}: references no slice of series ${volume.seriesInstanceUID}, and its ` +
+          `(0020,0052) FrameOfReferenceUID ${segFrameOfReference} differs from the volume's ${volume.frameOfReferenceUID}`,
+      );
+    }
     const tolerance = Math.max(1e-3, 0.1 * Math.min(...volume.spacing));
     const k = volume.slices.findIndex(
       (s) => norm(sub(frame.position as Vec3, s.imagePositionPatient)) <= tolerance,
@@ -239,7 +251,7 @@ export function readSeg(bytes: ArrayBuffer, onto: DicomVolume, name = 'SEG'): Se
           `${onto.imageOrientationPatient.join('\\')}`,
       );
     }
-    const offset = sliceOf(frame, onto, name) * perSlice;
+    const offset = sliceOf(frame, onto, name, seg.frameOfReferenceUID) * perSlice;
     if (seg.segmentationType === 'LABELMAP') {
       frame.pixels.forEach((v, p) => {
         const mask = masks.get(v);
