@@ -16,9 +16,13 @@ export function ensureOhifDist(cacheDir: string, version = OHIF_VERSION, log = c
   mkdirSync(cacheDir, { recursive: true });
   log(`ohif: fetching @ohif/app@${version} with npm pack (about 50 MB, once)…`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const out = execFileSync(npm, ['pack', `@ohif/app@${version}`, '--pack-destination', cacheDir, '--silent'], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    npm,
+    ['pack', `@ohif/app@${version}`, '--pack-destination', cacheDir, '--silent'],
+    {
+      encoding: 'utf8',
+    },
+  );
   const tarball = join(cacheDir, out.trim().split('\n').pop() as string);
   const staging = join(cacheDir, `staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
@@ -29,7 +33,9 @@ export function ensureOhifDist(cacheDir: string, version = OHIF_VERSION, log = c
   rmSync(staging, { recursive: true, force: true });
   rmSync(tarball, { force: true });
   if (!existsSync(join(dist, 'index.html')))
-    throw new Error(`@ohif/app@${version}: the package has no dist/index.html (found ${readdirSync(target).join(', ')})`);
+    throw new Error(
+      `@ohif/app@${version}: the package has no dist/index.html (found ${readdirSync(target).join(', ')})`,
+    );
   log(`ohif: ${dist}`);
   return dist;
 }

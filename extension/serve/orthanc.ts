@@ -46,8 +46,11 @@ export function freePort(): Promise<number> {
 export async function startOrthanc(options: OrthancOptions = {}): Promise<RunningOrthanc> {
   const binary = options.binary ?? ORTHANC_BINARY;
   if (!existsSync(binary))
-    throw new Error(`${binary} not found: install Debian packages orthanc and orthanc-dicomweb, or pass --pacs <DICOMweb root>`);
-  if (!existsSync(DICOMWEB_PLUGIN)) throw new Error(`${DICOMWEB_PLUGIN} not found: install Debian package orthanc-dicomweb`);
+    throw new Error(
+      `${binary} not found: install Debian packages orthanc and orthanc-dicomweb, or pass --pacs <DICOMweb root>`,
+    );
+  if (!existsSync(DICOMWEB_PLUGIN))
+    throw new Error(`${DICOMWEB_PLUGIN} not found: install Debian package orthanc-dicomweb`);
   const dir = mkdtempSync(join(tmpdir(), 'medsam2-orthanc-'));
   const port = await freePort();
   const config: Record<string, unknown> = {
@@ -65,13 +68,16 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     Plugins: [DICOMWEB_PLUGIN],
     DicomWeb: { Enable: true, Root: '/dicom-web/' },
   };
-  if (options.ingestTranscoding !== null) config.IngestTranscoding = options.ingestTranscoding ?? '1.2.840.10008.1.2.1';
+  if (options.ingestTranscoding !== null)
+    config.IngestTranscoding = options.ingestTranscoding ?? '1.2.840.10008.1.2.1';
   if (options.lua) {
     writeFileSync(join(dir, 'script.lua'), options.lua);
     config.LuaScripts = [join(dir, 'script.lua')];
   }
   writeFileSync(join(dir, 'orthanc.json'), JSON.stringify(config, null, 2));
-  const child: ChildProcess = spawn(binary, [join(dir, 'orthanc.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(binary, [join(dir, 'orthanc.json')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
@@ -90,7 +96,9 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
   for (;;) {
     if (child.exitCode !== null) {
       await stop();
-      throw new Error(`Orthanc exited with code ${child.exitCode}: ${stderr.trim().split('\n').slice(-5).join('\n')}`);
+      throw new Error(
+        `Orthanc exited with code ${child.exitCode}: ${stderr.trim().split('\n').slice(-5).join('\n')}`,
+      );
     }
     try {
       const r = await fetch(`${url}/system`);
@@ -111,7 +119,7 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     port,
     async upload(files) {
       for (const [i, bytes] of files.entries()) {
-        const r = await fetch(`${url}/instances`, { method: 'POST', body: bytes });
+        const r = await fetch(`${url}/instances`, { method: 'POST', body: Buffer.from(bytes) });
         if (!r.ok) throw new Error(`Orthanc refused file ${i + 1}: HTTP ${r.status} ${await r.text()}`);
       }
     },
@@ -126,7 +134,8 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
             Force: true,
           }),
         });
-        if (!r.ok) throw new Error(`Orthanc could not modify study ${id}: HTTP ${r.status} ${await r.text()}`);
+        if (!r.ok)
+          throw new Error(`Orthanc could not modify study ${id}: HTTP ${r.status} ${await r.text()}`);
       }
     },
     stop,

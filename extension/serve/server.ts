@@ -4,7 +4,13 @@
  * (COOP same-origin + COEP require-corp) so onnxruntime-web can run threaded wasm.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { type IncomingMessage, type Server, type ServerResponse, createServer, request as httpRequest } from 'node:http';
+import {
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  createServer,
+  request as httpRequest,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { appConfigScript } from './app-config';
@@ -89,7 +95,8 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     if (options.modelDir && path.startsWith(modelPath)) {
       return serveFile(req, res, options.modelDir, path.slice(modelPath.length), false);
     }
-    if (path.startsWith(BUNDLE_PATH)) return serveFile(req, res, options.extensionDist, path.slice(BUNDLE_PATH.length), false);
+    if (path.startsWith(BUNDLE_PATH))
+      return serveFile(req, res, options.extensionDist, path.slice(BUNDLE_PATH.length), false);
     // OHIF's service worker would cache across runs; this server never installs it.
     if (path === '/sw.js') return text(res, 404, 'no service worker');
     return serveFile(req, res, options.ohifDist, path.slice(1), true);
@@ -122,7 +129,13 @@ function text(res: ServerResponse, status: number, body: string): void {
 }
 
 /** A file under `root` (no escaping it); SPA routes fall back to index.html. */
-function serveFile(req: IncomingMessage, res: ServerResponse, root: string, relative: string, spa: boolean): void {
+function serveFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  root: string,
+  relative: string,
+  spa: boolean,
+): void {
   const base = resolve(root);
   let file = resolve(base, normalize(relative || 'index.html'));
   if (file !== base && !file.startsWith(base + sep)) return text(res, 403, 'outside the served folder');
@@ -162,17 +175,13 @@ function proxy(req: IncomingMessage, res: ServerResponse, pacs: URL): void {
     headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(pacs.username)}:${decodeURIComponent(pacs.password)}`).toString('base64')}`;
   }
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  const upstream = send(
-    target,
-    { method: req.method, headers },
-    (answer) => {
-      res.statusCode = answer.statusCode ?? 502;
-      for (const [k, v] of Object.entries(answer.headers)) {
-        if (v !== undefined && !k.toLowerCase().startsWith('access-control-')) res.setHeader(k, v);
-      }
-      answer.pipe(res);
-    },
-  );
+  const upstream = send(target, { method: req.method, headers }, (answer) => {
+    res.statusCode = answer.statusCode ?? 502;
+    for (const [k, v] of Object.entries(answer.headers)) {
+      if (v !== undefined && !k.toLowerCase().startsWith('access-control-')) res.setHeader(k, v);
+    }
+    answer.pipe(res);
+  });
   upstream.on('error', (e) => {
     if (!res.headersSent) text(res, 502, `PACS ${target.origin} unreachable: ${e.message}`);
     else res.destroy(e);

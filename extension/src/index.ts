@@ -36,13 +36,25 @@ export const PROMPT_BUTTON: ToolbarButton = {
 const extension = {
   id: EXTENSION_ID,
 
-  preRegistration({ servicesManager, commandsManager, extensionManager, appConfig, configuration }: ExtensionParams) {
+  preRegistration({
+    servicesManager,
+    commandsManager,
+    extensionManager,
+    appConfig,
+    configuration,
+  }: ExtensionParams) {
     const config = readConfig(appConfig, configuration, globalThis.location?.href ?? 'http://localhost/');
     controller?.dispose();
-    controller = new Medsam2Controller({ services: servicesManager.services, commandsManager, extensionManager, config });
+    controller = new Medsam2Controller({
+      services: servicesManager.services,
+      commandsManager,
+      extensionManager,
+      config,
+    });
     const entry = extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common');
-    const libs = (entry?.exports as { getCornerstoneLibraries?: () => { cornerstoneTools: never } } | undefined)
-      ?.getCornerstoneLibraries?.();
+    const libs = (
+      entry?.exports as { getCornerstoneLibraries?: () => { cornerstoneTools: never } } | undefined
+    )?.getCornerstoneLibraries?.();
     if (libs) registerPromptTool(libs.cornerstoneTools, (g) => void current().onGesture(g));
   },
 
@@ -61,7 +73,8 @@ const extension = {
     if (created) unsubscribeOnExit.push(toolGroupService.subscribe(created, add).unsubscribe);
     if (panelService) {
       const timer = setTimeout(() => {
-        if (!panelService.getPanels('right').some((p) => p.id === PANEL_ID)) panelService.addPanel('right', PANEL_ID);
+        if (!panelService.getPanels('right').some((p) => p.id === PANEL_ID))
+          panelService.addPanel('right', PANEL_ID);
       }, 0);
       unsubscribeOnExit.push(() => clearTimeout(timer));
     }

@@ -5,7 +5,14 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { type BrowserSession, SAMPLE_STUDY_UID, type Stack, artifactPath, launchBrowser, startStack } from './support/stack';
+import {
+  type BrowserSession,
+  SAMPLE_STUDY_UID,
+  type Stack,
+  artifactPath,
+  launchBrowser,
+  startStack,
+} from './support/stack';
 import { ViewerPage } from './support/viewer-page';
 
 let stack: Stack;
@@ -34,7 +41,9 @@ describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
     expect(state.model.info?.backend).toBe('wasm');
     expect(state.model.info?.fallbacks.map((f) => f.name)).toEqual(['webgpu']);
     await expect(session.page.textContent('[data-cy="medsam2-test-model"]')).resolves.toContain('TEST MODEL');
-    await expect(session.page.getAttribute('[data-cy="medsam2-backend"]', 'data-backend')).resolves.toBe('wasm');
+    await expect(session.page.getAttribute('[data-cy="medsam2-backend"]', 'data-backend')).resolves.toBe(
+      'wasm',
+    );
     await expect(session.page.isVisible('[data-cy="medsam2-fallback-webgpu"]')).resolves.toBe(true);
   });
 
@@ -68,7 +77,9 @@ describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
       String(state.propagation.total),
     );
     // The confidence strip has a cell per slice, the prompted one marked.
-    await expect(session.page.locator('[data-cy^="medsam2-confidence-"][data-state]').count()).resolves.toBe(20);
+    await expect(session.page.locator('[data-cy^="medsam2-confidence-"][data-state]').count()).resolves.toBe(
+      20,
+    );
     await session.page.screenshot({ path: artifactPath('wasm-after-propagation.png') });
   });
 
@@ -101,7 +112,9 @@ describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
       })
     ).json()) as string[];
     expect(instances).toHaveLength(1);
-    const file = Buffer.from(await (await fetch(`${stack.orthanc.url}/instances/${instances[0]}/file`)).arrayBuffer());
+    const file = Buffer.from(
+      await (await fetch(`${stack.orthanc.url}/instances/${instances[0]}/file`)).arrayBuffer(),
+    );
     const path = artifactPath('exported-seg.dcm');
     writeFileSync(path, file);
     const result = spawnSync('dciodvfy', [path], { encoding: 'utf8' });
@@ -126,7 +139,11 @@ describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
     await session.page.click('[data-cy="yes-hydrate-btn"]');
     await session.page.click('[data-cy="panelSegmentation-btn"]');
     await expect(
-      session.page.getByText('Segment 1').first().waitFor({ timeout: 30000 }).then(() => true),
+      session.page
+        .getByText('Segment 1')
+        .first()
+        .waitFor({ timeout: 30000 })
+        .then(() => true),
     ).resolves.toBe(true);
     await session.page.screenshot({ path: artifactPath('wasm-seg-loaded.png') });
   });

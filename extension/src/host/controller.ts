@@ -112,7 +112,9 @@ export class Medsam2Controller {
   }
 
   private libs(): { core: CornerstoneCore; tools: CornerstoneTools } {
-    const entry = this.host.extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common');
+    const entry = this.host.extensionManager.getModuleEntry(
+      '@ohif/extension-cornerstone.utilityModule.common',
+    );
     const get = (entry?.exports as { getCornerstoneLibraries?: () => unknown } | undefined)
       ?.getCornerstoneLibraries;
     if (!get) throw new Error('the host has no @ohif/extension-cornerstone utility module');
@@ -204,7 +206,8 @@ export class Medsam2Controller {
   }
 
   private async openSeries(viewportId: string, displaySet: OhifDisplaySet): Promise<ActiveSeries> {
-    const label = `${displaySet.Modality ?? ''} #${displaySet.SeriesNumber ?? '?'} ${displaySet.SeriesDescription ?? ''}`.trim();
+    const label =
+      `${displaySet.Modality ?? ''} #${displaySet.SeriesNumber ?? '?'} ${displaySet.SeriesDescription ?? ''}`.trim();
     this.set({ series: { status: 'loading', label, loaded: 0, total: displaySet.imageIds?.length ?? 0 } });
     try {
       await this.ensureModel();
@@ -218,7 +221,12 @@ export class Medsam2Controller {
         { data: volume.data.slice(), dims: volume.dims, spacing: volume.spacing, modality: volume.modality },
         volume.seriesInstanceUID,
         {
-          bank: { ...DEFAULT_BANK_OPTIONS, policy: s.policy, capacity: s.capacity, confidenceThreshold: s.confidenceThreshold },
+          bank: {
+            ...DEFAULT_BANK_OPTIONS,
+            policy: s.policy,
+            capacity: s.capacity,
+            confidenceThreshold: s.confidenceThreshold,
+          },
           orientations: s.orientations,
         },
       );
@@ -232,7 +240,13 @@ export class Medsam2Controller {
       this.undoStack = [];
       this.active = { series, sessionId, labelmap, toVoxel: worldToVoxel(volume.affine), viewportId };
       this.set({
-        series: { status: 'ready', label, slices: volume.dims[2], loaded: volume.dims[2], total: volume.dims[2] },
+        series: {
+          status: 'ready',
+          label,
+          slices: volume.dims[2],
+          loaded: volume.dims[2],
+          total: volume.dims[2],
+        },
         segments: [segment],
         activeObjectId: objectId,
         export: { status: 'idle' },
@@ -297,7 +311,8 @@ export class Medsam2Controller {
       const n = viewport?.getCamera().viewPlaneNormal;
       if (n && Math.abs(n[0] * normal[0] + n[1] * normal[1] + n[2] * normal[2]) < 0.99)
         throw new Error('prompts go on the series acquisition plane: switch the viewport back to it');
-      const inside = (x: number, y: number) => x >= -0.5 && y >= -0.5 && x <= dims[0] - 0.5 && y <= dims[1] - 0.5;
+      const inside = (x: number, y: number) =>
+        x >= -0.5 && y >= -0.5 && x <= dims[0] - 0.5 && y <= dims[1] - 0.5;
       if (g.kind === 'point') {
         const [x, y, z] = active.toVoxel(g.world);
         if (!inside(x, y)) throw new Error('the click is outside the image');
@@ -364,7 +379,9 @@ export class Medsam2Controller {
         const stream = this.client().propagate(active.sessionId, [objectId], controller.signal);
         for await (const update of stream) {
           this.apply(active, update, false);
-          this.set({ propagation: { running: true, done: update.progress.done, total: update.progress.total } });
+          this.set({
+            propagation: { running: true, done: update.progress.done, total: update.progress.total },
+          });
         }
       } finally {
         this.propagation = null;
@@ -400,17 +417,27 @@ export class Medsam2Controller {
       const slices = this.prompts.get(entry.objectId);
       if (entry.previous) {
         const update = await this.serial(() =>
-          this.client().setPrompt(active.sessionId, entry.objectId, 'axial', entry.slice, entry.previous as SlicePrompt),
+          this.client().setPrompt(
+            active.sessionId,
+            entry.objectId,
+            'axial',
+            entry.slice,
+            entry.previous as SlicePrompt,
+          ),
         );
         slices?.set(entry.slice, entry.previous);
         this.apply(active, update, true);
       } else {
-        await this.serial(() => this.client().removePrompt(active.sessionId, entry.objectId, 'axial', entry.slice));
+        await this.serial(() =>
+          this.client().removePrompt(active.sessionId, entry.objectId, 'axial', entry.slice),
+        );
         slices?.delete(entry.slice);
         const segment = this.segment(entry.objectId);
         const [columns, rows] = active.series.volume.dims;
         active.labelmap.writeSlice(segment.segmentIndex, entry.slice, new Uint8Array(columns * rows));
-        this.updateSegment(entry.objectId, (s) => ({ slices: s.slices.map((r, k) => (k === entry.slice ? null : r)) }));
+        this.updateSegment(entry.objectId, (s) => ({
+          slices: s.slices.map((r, k) => (k === entry.slice ? null : r)),
+        }));
       }
       this.set({});
     } catch (e) {
@@ -457,14 +484,23 @@ export class Medsam2Controller {
 
   selectSegment(objectId: number): void {
     const s = this.segment(objectId);
-    if (this.active) this.host.services.segmentationService.setActiveSegment(this.active.labelmap.segmentationId, s.segmentIndex);
+    if (this.active)
+      this.host.services.segmentationService.setActiveSegment(
+        this.active.labelmap.segmentationId,
+        s.segmentIndex,
+      );
     this.set({ activeObjectId: objectId });
   }
 
   renameSegment(objectId: number, label: string): void {
     const s = this.segment(objectId);
     const name = label.trim() || s.label;
-    if (this.active) this.host.services.segmentationService.setSegmentLabel(this.active.labelmap.segmentationId, s.segmentIndex, name);
+    if (this.active)
+      this.host.services.segmentationService.setSegmentLabel(
+        this.active.labelmap.segmentationId,
+        s.segmentIndex,
+        name,
+      );
     this.updateSegment(objectId, () => ({ label: name }));
   }
 
@@ -512,7 +548,10 @@ export class Medsam2Controller {
       this.set({ export: { status: 'writing' } });
       const masks: { segment: SegmentState; mask: Uint8Array }[] = [];
       for (const segment of this.snapshot.segments) {
-        masks.push({ segment, mask: await this.serial(() => this.client().getMask(active.sessionId, segment.objectId)) });
+        masks.push({
+          segment,
+          mask: await this.serial(() => this.client().getMask(active.sessionId, segment.objectId)),
+        });
       }
       const result = await exportSegmentation({
         volume: active.series.volume,
@@ -562,7 +601,9 @@ export class Medsam2Controller {
     const isPrompted = prompted || update.direction === 0;
     this.updateSegment(update.objectId, (s) => ({
       slices: s.slices.map((r, k) =>
-        k === update.slice ? { confidence: update.confidence, present: update.present, prompted: isPrompted } : r,
+        k === update.slice
+          ? { confidence: update.confidence, present: update.present, prompted: isPrompted }
+          : r,
       ),
     }));
   }

@@ -3,6 +3,7 @@
  * (STOW-RS, with the host's own authorization headers). When there is no store, or storing fails,
  * the SEG is offered for download instead: the segmentation is never lost.
  */
+import { data as dcmjsData } from 'dcmjs';
 import { writeSeg } from '../dicom/seg-writer';
 import type { DicomVolume } from '../dicom/volume';
 import type { ModelInfo } from '../worker/protocol';
@@ -49,7 +50,44 @@ export async function exportSegmentation(request: ExportRequest): Promise<Export
   } catch (e) {
     return offerDownload(bytes, fileName, `storing the SEG failed: ${storeErrorText(e)}`);
   }
-  return { status: 'stored', message: 'SEG stored in the PACS', fileName };
+  // A PACS can answer STOW-RS with success and still drop the instance (Orthanc does when a
+  // filter refuses it): only a SEG the PACS lists back counts as stored.
+  const sopInstanceUID = sopInstanceUidOf(bytes);
+  const search = request.dataSource?.query?.instances?.search;
+  if (search) {
+    let listed: boolean;
+    try {
+      const found = await search(volume.studyInstanceUID, { SOPInstanceUID: sopInstanceUID });
+      listed = (found ?? []).some((item) => instanceUid(item) === sopInstanceUID);
+    } catch (e) {
+      return offerDownload(
+        bytes,
+        fileName,
+        `the SEG was sent but the PACS could not be asked for it (${errorText(e)})`,
+      );
+    }
+    if (!listed)
+      return offerDownload(
+        bytes,
+        fileName,
+        'storing the SEG failed: the PACS accepted the upload but does not list the SEG',
+      );
+  }
+  return { status: 'stored', message: 'SEG stored in the PACS', fileName, sopInstanceUID };
+}
+
+function sopInstanceUidOf(bytes: ArrayBuffer): string {
+  const file = dcmjsData.DicomMessage.readFile(bytes);
+  return String((file.meta as Record<string, { Value?: unknown[] }>)['00020003']?.Value?.[0] ?? '');
+}
+
+/** SOPInstanceUID of a QIDO result item, DICOM JSON or naturalized. */
+function instanceUid(item: unknown): string | undefined {
+  const o = item as Record<string, unknown> | null;
+  if (!o) return undefined;
+  if (typeof o.SOPInstanceUID === 'string') return o.SOPInstanceUID;
+  const json = o['00080018'] as { Value?: unknown[] } | undefined;
+  return json?.Value?.[0] === undefined ? undefined : String(json.Value[0]);
 }
 
 function offerDownload(bytes: ArrayBuffer, fileName: string, why: string): ExportState {
@@ -59,7 +97,8 @@ function offerDownload(bytes: ArrayBuffer, fileName: string, why: string): Expor
 
 /** dicomweb-client rejects with the XMLHttpRequest-like response; name its status. */
 function storeErrorText(e: unknown): string {
-  const status = (e as { status?: number; request?: { status?: number } } | null)?.status ??
+  const status =
+    (e as { status?: number; request?: { status?: number } } | null)?.status ??
     (e as { request?: { status?: number } } | null)?.request?.status;
   const text = errorText(e);
   return status ? `HTTP ${status}${text && text !== '[object Object]' ? ` (${text})` : ''}` : text;

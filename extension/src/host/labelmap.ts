@@ -33,7 +33,9 @@ export class LabelmapLayer {
     await segmentationService.addSegmentationRepresentation(viewportId, { segmentationId });
     const ids = segmentationService.getSegmentation(segmentationId)?.representationData.Labelmap?.imageIds;
     if (!ids || ids.length !== (series.displaySet.imageIds ?? []).length)
-      throw new Error(`segmentation ${segmentationId}: the labelmap does not have one image per source image`);
+      throw new Error(
+        `segmentation ${segmentationId}: the labelmap does not have one image per source image`,
+      );
     return new LabelmapLayer(services, core, tools, segmentationId, series, ids);
   }
 
@@ -67,7 +69,8 @@ export class LabelmapLayer {
   writeVolume(segmentIndex: number, mask: Uint8Array): void {
     const [columns, rows, slices] = this.series.volume.dims;
     const n = columns * rows;
-    for (let k = 0; k < slices; k++) this.writeSlice(segmentIndex, k, mask.subarray(k * n, (k + 1) * n), false);
+    for (let k = 0; k < slices; k++)
+      this.writeSlice(segmentIndex, k, mask.subarray(k * n, (k + 1) * n), false);
     this.changed();
   }
 
@@ -93,7 +96,8 @@ export class LabelmapLayer {
     const imageId = this.labelImageIds[imageIndex];
     const image = imageId ? this.core.cache.getImage(imageId) : undefined;
     const data = image?.voxelManager?.getScalarData();
-    if (!data) throw new Error(`labelmap image for slice ${slice} (${imageId ?? 'none'}) is not in the cache`);
+    if (!data)
+      throw new Error(`labelmap image for slice ${slice} (${imageId ?? 'none'}) is not in the cache`);
     return data;
   }
 }

@@ -64,7 +64,10 @@ export interface SegmentationService extends PubSub {
 export interface CsSegmentation {
   readonly segmentationId: string;
   readonly representationData: {
-    readonly Labelmap?: { readonly imageIds?: readonly string[]; readonly referencedImageIds?: readonly string[] };
+    readonly Labelmap?: {
+      readonly imageIds?: readonly string[];
+      readonly referencedImageIds?: readonly string[];
+    };
   };
 }
 
@@ -126,6 +129,11 @@ export interface CommandsManager {
 
 export interface DataSource {
   readonly store?: { dicom?: (data: ArrayBuffer) => Promise<void> };
+  readonly query?: {
+    readonly instances?: {
+      readonly search?: (studyInstanceUID: string, query: Record<string, string>) => Promise<unknown[]>;
+    };
+  };
   getConfig?(): { wadoRoot?: string } | undefined;
 }
 

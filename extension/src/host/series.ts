@@ -39,7 +39,9 @@ export async function loadSeriesVolume(
   for (const imageId of imageIds) {
     const instance = byImageId.get(imageId);
     if (!instance)
-      throw new SeriesError(`${label.trim()}: image ${imageId} is a frame of a multi-frame instance (not supported yet)`);
+      throw new SeriesError(
+        `${label.trim()}: image ${imageId} is a frame of a multi-frame instance (not supported yet)`,
+      );
     const image = await cornerstone.imageLoader.loadAndCacheImage(imageId);
     decoded.push({ metadata: plainMetadata(instance), pixels: image.getPixelData() as PixelArray });
     onProgress?.(++loaded, imageIds.length);
@@ -51,7 +53,8 @@ export async function loadSeriesVolume(
   imageIds.forEach((id, i) => indexOfSop.set(String(byImageId.get(id)?.SOPInstanceUID), i));
   const imageIndexOfSlice = volume.slices.map((s) => {
     const index = indexOfSop.get(s.sopInstanceUID);
-    if (index === undefined) throw new SeriesError(`${label.trim()}: slice ${s.sopInstanceUID} has no image id`);
+    if (index === undefined)
+      throw new SeriesError(`${label.trim()}: slice ${s.sopInstanceUID} has no image id`);
     return index;
   });
   const sliceOfImageIndex = new Map(imageIndexOfSlice.map((index, k) => [index, k] as const));

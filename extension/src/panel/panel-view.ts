@@ -59,7 +59,12 @@ export class PanelView {
     this.root.replaceChildren(...sections);
   }
 
-  private button(cy: string, label: string, onClick: () => unknown, opts: { disabled?: boolean; primary?: boolean } = {}) {
+  private button(
+    cy: string,
+    label: string,
+    onClick: () => unknown,
+    opts: { disabled?: boolean; primary?: boolean } = {},
+  ) {
     return h(
       'button',
       {
@@ -81,29 +86,56 @@ export class PanelView {
       { style: STYLE.section, 'data-cy': 'medsam2-model', 'data-status': m.status },
       h('div', { style: STYLE.title }, 'MedSAM-2 model'),
       info?.testModel
-        ? h('div', { 'data-cy': 'medsam2-test-model', style: STYLE.row }, h('span', { style: STYLE.badge }, 'TEST MODEL'),
-            h('span', { style: STYLE.note }, 'not for clinical use: a tiny generated model'))
+        ? h(
+            'div',
+            { 'data-cy': 'medsam2-test-model', style: STYLE.row },
+            h('span', { style: STYLE.badge }, 'TEST MODEL'),
+            h('span', { style: STYLE.note }, 'not for clinical use: a tiny generated model'),
+          )
         : null,
       m.status === 'idle'
-        ? h('div', { style: STYLE.row }, this.button('medsam2-load-model', 'Load model', () => this.controller.ensureModel().catch(() => undefined)))
+        ? h(
+            'div',
+            { style: STYLE.row },
+            this.button('medsam2-load-model', 'Load model', () =>
+              this.controller.ensureModel().catch(() => undefined),
+            ),
+          )
         : null,
       m.status === 'loading'
-        ? h('div', { 'data-cy': 'medsam2-model-loading', style: STYLE.note },
-            `Loading model${m.bytes ? ` (${formatBytes(m.bytes)})` : ''} from ${m.url} …`)
+        ? h(
+            'div',
+            { 'data-cy': 'medsam2-model-loading', style: STYLE.note },
+            `Loading model${m.bytes ? ` (${formatBytes(m.bytes)})` : ''} from ${m.url} …`,
+          )
         : null,
       info
         ? h(
             'div',
             { style: STYLE.note },
-            h('div', { 'data-cy': 'medsam2-model-name' }, `${info.name} ${info.version}${m.bytes ? ` · ${formatBytes(m.bytes)}` : ''} · S=${info.imageSize}`),
-            h('div', {}, 'Backend: ', h('b', { 'data-cy': 'medsam2-backend', 'data-backend': info.backend }, info.backend), ` — ${info.backendDescription}`),
+            h(
+              'div',
+              { 'data-cy': 'medsam2-model-name' },
+              `${info.name} ${info.version}${m.bytes ? ` · ${formatBytes(m.bytes)}` : ''} · S=${info.imageSize}`,
+            ),
+            h(
+              'div',
+              {},
+              'Backend: ',
+              h('b', { 'data-cy': 'medsam2-backend', 'data-backend': info.backend }, info.backend),
+              ` — ${info.backendDescription}`,
+            ),
             ...info.fallbacks.map((f) =>
               h('div', { 'data-cy': `medsam2-fallback-${f.name}` }, `${f.name} unavailable: ${f.error}`),
             ),
           )
         : null,
       m.status === 'error'
-        ? h('div', { 'data-cy': 'medsam2-model-error', style: STYLE.error }, `Model error: ${m.message ?? ''}`)
+        ? h(
+            'div',
+            { 'data-cy': 'medsam2-model-error', style: STYLE.error },
+            `Model error: ${m.message ?? ''}`,
+          )
         : null,
     );
   }
@@ -124,14 +156,25 @@ export class PanelView {
       h(
         'div',
         { style: STYLE.row },
-        this.button('medsam2-activate-tool', s.toolActive ? 'Prompt tool on' : 'Prompt tool', () =>
-          this.controller.activatePromptTool(),
+        this.button(
+          'medsam2-activate-tool',
+          s.toolActive ? 'Prompt tool on' : 'Prompt tool',
+          () => this.controller.activatePromptTool(),
           { primary: !s.toolActive },
         ),
         this.button('medsam2-undo', 'Undo', () => this.controller.undo(), { disabled: !s.canUndo }),
-        this.button('medsam2-accept', 'Accept', () => this.controller.accept(), { disabled: r.status !== 'ready' }),
+        this.button('medsam2-accept', 'Accept', () => this.controller.accept(), {
+          disabled: r.status !== 'ready',
+        }),
       ),
-      h('div', { style: r.status === 'error' ? STYLE.error : STYLE.note, 'data-cy': r.status === 'error' ? 'medsam2-series-error' : 'medsam2-series-text' }, text),
+      h(
+        'div',
+        {
+          style: r.status === 'error' ? STYLE.error : STYLE.note,
+          'data-cy': r.status === 'error' ? 'medsam2-series-error' : 'medsam2-series-text',
+        },
+        text,
+      ),
       h('div', { style: STYLE.note }, 'Click = include · Shift-click = exclude · Drag = box'),
     );
   }
@@ -140,18 +183,35 @@ export class PanelView {
     return h(
       'div',
       { style: STYLE.section, 'data-cy': 'medsam2-segments' },
-      h('div', { style: STYLE.row }, h('span', { style: STYLE.title }, 'Segments'),
-        this.button('medsam2-add-segment', '+ Add', () => this.controller.addSegment(), { disabled: s.series.status !== 'ready' })),
-      ...s.segments.map((seg) => this.segmentRow(seg, seg.objectId === s.activeObjectId, s.settings.confidenceThreshold)),
+      h(
+        'div',
+        { style: STYLE.row },
+        h('span', { style: STYLE.title }, 'Segments'),
+        this.button('medsam2-add-segment', '+ Add', () => this.controller.addSegment(), {
+          disabled: s.series.status !== 'ready',
+        }),
+      ),
+      ...s.segments.map((seg) =>
+        this.segmentRow(seg, seg.objectId === s.activeObjectId, s.settings.confidenceThreshold),
+      ),
     );
   }
 
   private segmentRow(seg: SegmentState, active: boolean, threshold: number): HTMLElement {
     const id = seg.objectId;
-    const select = (cy: string, choices: typeof CATEGORY_CHOICES, current: string, set: (v: number) => void) =>
+    const select = (
+      cy: string,
+      choices: typeof CATEGORY_CHOICES,
+      current: string,
+      set: (v: number) => void,
+    ) =>
       h(
         'select',
-        { 'data-cy': cy, style: STYLE.input, onchange: (e: Event) => set(Number((e.target as HTMLSelectElement).value)) },
+        {
+          'data-cy': cy,
+          style: STYLE.input,
+          onchange: (e: Event) => set(Number((e.target as HTMLSelectElement).value)),
+        },
         ...choices.map((c, i) => h('option', { value: i, selected: c.value === current }, c.meaning)),
       );
     return h(
@@ -175,7 +235,8 @@ export class PanelView {
           type: 'color',
           'data-cy': `medsam2-segment-color-${id}`,
           value: rgbToHex(seg.color),
-          onchange: (e: Event) => this.controller.setSegmentColor(id, hexToRgb((e.target as HTMLInputElement).value)),
+          onchange: (e: Event) =>
+            this.controller.setSegmentColor(id, hexToRgb((e.target as HTMLInputElement).value)),
         }),
         h('input', {
           type: 'text',
@@ -209,12 +270,18 @@ export class PanelView {
         'data-cy': `medsam2-confidence-${k}`,
         'data-state': r === null ? 'none' : !r.present ? 'absent' : low ? 'low' : 'ok',
         'data-confidence': r ? r.confidence.toFixed(3) : undefined,
-        title: r ? `slice ${k + 1}: ${r.present ? `confidence ${r.confidence.toFixed(2)}` : 'object absent'}${r.prompted ? ' (prompted)' : ''}` : `slice ${k + 1}`,
+        title: r
+          ? `slice ${k + 1}: ${r.present ? `confidence ${r.confidence.toFixed(2)}` : 'object absent'}${r.prompted ? ' (prompted)' : ''}`
+          : `slice ${k + 1}`,
         style: `flex:1;min-width:3px;height:14px;cursor:pointer;background:${color};${r?.prompted ? 'outline:2px solid #fff;outline-offset:-2px;' : ''}`,
         onclick: () => void this.controller.jumpToSlice(k),
       });
     });
-    return h('div', { 'data-cy': `medsam2-confidence-strip-${seg.objectId}`, style: 'display:flex;gap:1px;' }, ...cells);
+    return h(
+      'div',
+      { 'data-cy': `medsam2-confidence-strip-${seg.objectId}`, style: 'display:flex;gap:1px;' },
+      ...cells,
+    );
   }
 
   private propagationSection(s: ControllerState): HTMLElement {
@@ -243,7 +310,11 @@ export class PanelView {
           style: `height:100%;width:${(fraction * 100).toFixed(1)}%;background:#2b8bc6;`,
         }),
       ),
-      h('div', { style: STYLE.note, 'data-cy': 'medsam2-progress-text' }, p.total > 0 ? `${p.done}/${p.total} slices${p.running ? '' : ' — done'}` : ''),
+      h(
+        'div',
+        { style: STYLE.note, 'data-cy': 'medsam2-progress-text' },
+        p.total > 0 ? `${p.done}/${p.total} slices${p.running ? '' : ' — done'}` : '',
+      ),
     );
   }
 
@@ -262,17 +333,51 @@ export class PanelView {
       'details',
       { style: STYLE.section, 'data-cy': 'medsam2-settings' },
       h('summary', { style: 'cursor:pointer;' }, 'Settings (apply to the next series opened)'),
-      h('label', { style: STYLE.row }, 'Memory bank',
-        h('select', { 'data-cy': 'medsam2-setting-policy', style: STYLE.input,
-          onchange: (e: Event) => this.controller.updateSettings({ policy: (e.target as HTMLSelectElement).value as BankPolicyName }) },
-          ...BANK_POLICY_NAMES.map((n) => h('option', { value: n, selected: n === st.policy }, n)))),
-      h('label', { style: STYLE.row }, 'K', num('medsam2-setting-k', st.capacity, 1, (v) => this.controller.updateSettings({ capacity: v })),
-        'IoU threshold', num('medsam2-setting-threshold', st.confidenceThreshold, 0.05, (v) => this.controller.updateSettings({ confidenceThreshold: v }))),
-      h('label', { style: STYLE.row }, 'Orientations',
-        h('select', { 'data-cy': 'medsam2-setting-orientations', style: STYLE.input,
-          onchange: (e: Event) => this.controller.updateSettings({ orientations: (e.target as HTMLSelectElement).value === 'all' ? 'all' : 'single' }) },
+      h(
+        'label',
+        { style: STYLE.row },
+        'Memory bank',
+        h(
+          'select',
+          {
+            'data-cy': 'medsam2-setting-policy',
+            style: STYLE.input,
+            onchange: (e: Event) =>
+              this.controller.updateSettings({
+                policy: (e.target as HTMLSelectElement).value as BankPolicyName,
+              }),
+          },
+          ...BANK_POLICY_NAMES.map((n) => h('option', { value: n, selected: n === st.policy }, n)),
+        ),
+      ),
+      h(
+        'label',
+        { style: STYLE.row },
+        'K',
+        num('medsam2-setting-k', st.capacity, 1, (v) => this.controller.updateSettings({ capacity: v })),
+        'IoU threshold',
+        num('medsam2-setting-threshold', st.confidenceThreshold, 0.05, (v) =>
+          this.controller.updateSettings({ confidenceThreshold: v }),
+        ),
+      ),
+      h(
+        'label',
+        { style: STYLE.row },
+        'Orientations',
+        h(
+          'select',
+          {
+            'data-cy': 'medsam2-setting-orientations',
+            style: STYLE.input,
+            onchange: (e: Event) =>
+              this.controller.updateSettings({
+                orientations: (e.target as HTMLSelectElement).value === 'all' ? 'all' : 'single',
+              }),
+          },
           h('option', { value: 'single', selected: st.orientations === 'single' }, 'acquisition plane'),
-          h('option', { value: 'all', selected: st.orientations === 'all' }, 'all six (§3.3)'))),
+          h('option', { value: 'all', selected: st.orientations === 'all' }, 'all six (§3.3)'),
+        ),
+      ),
     );
   }
 
@@ -287,10 +392,23 @@ export class PanelView {
       x.status === 'writing' || x.status === 'storing'
         ? h('div', { style: STYLE.note }, x.status === 'writing' ? 'Writing SEG…' : 'Storing SEG (STOW-RS)…')
         : null,
-      x.status === 'stored' ? h('div', { 'data-cy': 'medsam2-export-stored', style: 'color:#8fe08f;' }, x.message ?? 'Stored') : null,
-      x.status === 'failed' ? h('div', { 'data-cy': 'medsam2-export-error', style: STYLE.error }, x.message ?? 'Export failed') : null,
+      x.status === 'stored'
+        ? h('div', { 'data-cy': 'medsam2-export-stored', style: 'color:#8fe08f;' }, x.message ?? 'Stored')
+        : null,
+      x.status === 'failed'
+        ? h('div', { 'data-cy': 'medsam2-export-error', style: STYLE.error }, x.message ?? 'Export failed')
+        : null,
       x.downloadUrl
-        ? h('a', { 'data-cy': 'medsam2-download', href: x.downloadUrl, download: x.fileName ?? 'medsam2-seg.dcm', style: 'color:#5acce6;' }, 'Download SEG')
+        ? h(
+            'a',
+            {
+              'data-cy': 'medsam2-download',
+              href: x.downloadUrl,
+              download: x.fileName ?? 'medsam2-seg.dcm',
+              style: 'color:#5acce6;',
+            },
+            'Download SEG',
+          )
         : null,
     );
   }

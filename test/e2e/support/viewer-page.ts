@@ -8,7 +8,10 @@ import { SAMPLE_STUDY_UID } from './stack';
 export interface PanelStateView {
   model: { status: string; info?: { backend: string; testModel: boolean; fallbacks: { name: string }[] } };
   series: { status: string; slices?: number; message?: string };
-  segments: { objectId: number; slices: ({ confidence: number; present: boolean; prompted: boolean } | null)[] }[];
+  segments: {
+    objectId: number;
+    slices: ({ confidence: number; present: boolean; prompted: boolean } | null)[];
+  }[];
   propagation: { running: boolean; done: number; total: number };
   export: { status: string; message?: string; downloadUrl?: string };
   error?: string;
@@ -40,7 +43,7 @@ export class ViewerPage {
   }
 
   /** Clicks the viewport at a fraction of its size (0..1). */
-  async clickViewport(fx: number, fy: number, modifiers: ('Shift')[] = []): Promise<void> {
+  async clickViewport(fx: number, fy: number, modifiers: 'Shift'[] = []): Promise<void> {
     const box = await this.page.locator('.cornerstone-canvas').first().boundingBox();
     if (!box) throw new Error('the viewport canvas is not visible');
     await this.page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
@@ -71,17 +74,18 @@ export class ViewerPage {
   }
 
   /** Waits until a slice of the first segment holds a prompted result (or the panel shows an error). */
-  async waitForPromptedSlice(): Promise<{ slice: number; error?: string }> {
+  async waitForPromptedSlice(timeout = 60000): Promise<{ slice: number; error?: string }> {
     const handle = await this.page.waitForFunction(
       () => {
-        const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } }).commandsManager;
+        const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+          .commandsManager;
         const s = cm.runCommand('medsam2GetState') as PanelStateView;
         const k = s.segments[0]?.slices.findIndex((r) => r?.prompted) ?? -1;
         if (k >= 0) return { slice: k };
         return s.error ? { slice: -1, error: s.error } : null;
       },
       undefined,
-      { timeout: 60000 },
+      { timeout },
     );
     return (await handle.jsonValue()) as { slice: number; error?: string };
   }
