@@ -12,7 +12,10 @@ import { join, resolve } from 'node:path';
 import { parseManifest } from '../../extension/src/engine/model/manifest';
 import { loadModel } from '../../extension/src/engine/model/sam-model';
 import { createRng } from '../../extension/src/engine/memory/rng';
-import { runSeed } from '../../extension/src/engine/propagation/run-track';
+import { predictFrame } from '../../extension/src/engine/propagation/predict-frame';
+import { runSeed, runTrack, type RunEvent } from '../../extension/src/engine/propagation/run-track';
+import type { BankPolicyName } from '../../extension/src/engine/memory/policies';
+import type { SamModel } from '../../extension/src/engine/model/sam-model';
 import { nodeBackends, type WorkerBackend } from '../../extension/src/node/backends';
 import { directoryModelFiles } from '../../extension/src/node/model-dir';
 import { GRAPH_NAMES, readTensor, type ParityReport } from '../../models/export/parity';
@@ -398,4 +401,124 @@ describe('reference propagation loop', () => {
     const run = { origin: 0, direction: 1 as const, from: 1, to: 8, bounds: [0] };
     expect(JSON.parse(pythonOk('selfcheck.py', ['run-seed', '7', '0', '1']))).toBe(runSeed(7, run));
   });
+});
+
+/**
+ * The whole loop: the TypeScript engine (predictFrame for the prompt, runTrack for the run) on the
+ * exported model against the Python reference loop on the same weights.
+ */
+describe('whole-loop parity: engine runTrack vs the Python reference loop', () => {
+  const FRAMES = 9;
+  let backend: WorkerBackend;
+  let model: SamModel;
+  beforeAll(async () => {
+    backend = await nodeBackends().native();
+    model = await loadModel(directoryModelFiles(fp32), backend);
+  });
+  afterAll(async () => {
+    await model?.release();
+    await backend?.close();
+  });
+
+  interface Reference {
+    slices: { file: string; shape: number[] };
+    prompts: Record<string, { clicks: [number, number, number][] }>;
+    bank: { sessionSeed: number };
+    frames: (ReferenceFrame & { iou_predictions: number[] })[];
+  }
+
+  async function engineRun(
+    policy: BankPolicyName,
+    dir: string,
+  ): Promise<{ ref: Reference; events: RunEvent[]; first: Awaited<ReturnType<typeof predictFrame>> }> {
+    pythonOk('write_reference.py', [
+      '--model',
+      fp32,
+      '--out',
+      dir,
+      '--policy',
+      policy,
+      '--frames',
+      String(FRAMES),
+    ]);
+    const ref = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
+    const slices = readTensor(dir, ref.slices);
+    const { mean, std } = model.manifest.input;
+    const plane = 128 * 128;
+    const features = (t: number) => {
+      const image = new Float32Array(3 * plane);
+      for (let c = 0; c < 3; c++)
+        for (let i = 0; i < plane; i++) image[c * plane + i] = (slices[t * plane + i] - mean[c]) / std[c];
+      return model.encodeImage({ data: image, dims: [1, 3, 128, 128] });
+    };
+    const [x, y, label] = ref.prompts['0'].clicks[0];
+    const first = await predictFrame(
+      model,
+      0,
+      await features(0),
+      null,
+      { coords: new Float32Array([x, y]), labels: new Float32Array([label]), clickCount: 1, maskInput: null },
+      true,
+    );
+    const events: RunEvent[] = [];
+    for await (const e of runTrack({
+      model,
+      run: { origin: 0, direction: 1, from: 1, to: FRAMES - 1, bounds: [0] },
+      conditioning: new Map([[0, first]]),
+      features,
+      bank: {
+        policy,
+        capacity: 6,
+        confidenceThreshold: 0.5,
+        similarity: 'cosine',
+        seed: ref.bank.sessionSeed,
+      },
+      stopAfterAbsent: 0,
+    }))
+      events.push(e);
+    return { ref, events, first };
+  }
+
+  function maskIou(a: Float32Array, b: Float32Array): number {
+    let inter = 0;
+    let union = 0;
+    for (let i = 0; i < a.length; i++) {
+      const p = a[i] > 0;
+      const q = b[i] > 0;
+      if (p && q) inter++;
+      if (p || q) union++;
+    }
+    return union === 0 ? 1 : inter / union;
+  }
+
+  it.each<BankPolicyName>(['paper', 'sam2-fifo'])(
+    '%s: same planes, presence, attended memories, bank contents; logits within 1e-3, masks IoU >= 0.99',
+    async (policy) => {
+      const dir = join(work, `loop-${policy}`);
+      const { ref, events, first } = await engineRun(policy, dir);
+      const predicted = events.filter(
+        (e): e is Extract<RunEvent, { kind: 'predicted' }> => e.kind === 'predicted',
+      );
+      expect(predicted.length).toBe(FRAMES - 1);
+      const states = [first, ...predicted.map((e) => e.state)];
+      for (const [t, state] of states.entries()) {
+        const r = ref.frames[t];
+        expect({ frame: t, plane: state.plane, present: state.present }).toEqual({
+          frame: t,
+          plane: r.plane,
+          present: r.object_present,
+        });
+        const logits = readTensor(dir, r.files.mask_logits);
+        let worst = 0;
+        for (let i = 0; i < logits.length; i++)
+          worst = Math.max(worst, Math.abs(logits[i] - state.lowResLogits[i]));
+        expect(worst).toBeLessThan(1e-3);
+        expect(maskIou(logits, state.lowResLogits)).toBeGreaterThanOrEqual(0.99);
+        if (t === 0) continue;
+        const trace = predicted[t - 1].trace;
+        expect(trace.attended).toEqual(r.attended_memories.map((m) => m.frame));
+        expect(trace.bankAfter).toEqual(r.bank_after);
+      }
+    },
+  );
 });

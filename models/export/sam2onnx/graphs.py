@@ -45,6 +45,9 @@ class MemoryAttentionGraph(nn.Module):
     def __init__(self, model: SAM2Model):
         super().__init__()
         self.m = model
+        # Registered here (persistent) so the export stores each table once as an initializer.
+        self.register_buffer("rope_cos", model.memory_attention.rope_cos.clone())
+        self.register_buffer("rope_sin", model.memory_attention.rope_sin.clone())
 
     def forward(self, curr, curr_pos, memory, memory_pos, obj_ptrs, obj_ptr_pos):
         b, c, h, w = curr.shape
@@ -59,7 +62,8 @@ class MemoryAttentionGraph(nn.Module):
         else:  # SAM 2.0: pointers carry no temporal encoding (the input is accepted and unused)
             ptr_pos = obj_ptr_pos[:, :MEM_DIM] * 0.0
         ptr_pos = ptr_pos.unsqueeze(1).expand(-1, split, MEM_DIM).reshape(1, -1, MEM_DIM)
-        out = self.m.memory_attention(cur, cur_pos, mem, mem_pos, ptr, ptr_pos)
+        out = self.m.memory_attention(cur, cur_pos, mem, mem_pos, ptr, ptr_pos, self.rope_cos,
+                                      self.rope_sin)
         return out.permute(0, 2, 1).reshape(b, c, h, w)
 
 

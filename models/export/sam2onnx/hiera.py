@@ -7,7 +7,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from .layers import MLP, attention, sine_position_encoding_2d
+from .layers import MLP, attention
 
 
 def pool_nhwc(x: torch.Tensor, pool: nn.Module) -> torch.Tensor:
@@ -132,7 +132,6 @@ class Hiera(nn.Module):
                 embed_dim, dim_out, num_heads,
                 q_stride=q_stride if i in q_pool_blocks else None, window_size=window))
             embed_dim = dim_out
-        self.channel_list = [self.blocks[i].dim_out for i in self.stage_ends[::-1]]
 
     def position_embedding(self, h: int, w: int) -> torch.Tensor:
         """Background embedding resized (bicubic) to the patch grid plus the tiled window embedding,
@@ -205,5 +204,3 @@ class ImageEncoder(nn.Module):
         features = self.neck(self.trunk(image, pos_embed))
         return features[: len(features) - self.scalp]
 
-    def position_encoding(self, size: int) -> torch.Tensor:
-        return sine_position_encoding_2d(self.neck.d_model, size, size)

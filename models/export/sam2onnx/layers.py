@@ -10,7 +10,6 @@ from typing import Tuple
 
 import torch
 from torch import nn
-import torch.nn.functional as F
 
 
 class MLP(nn.Module):
@@ -146,6 +145,3 @@ def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.T
     out = torch.stack((x0 * cos - x1 * sin, x0 * sin + x1 * cos), dim=-1)
     return out.reshape(b, h, n, d)
 
-
-def nearest_upsample_2x(x: torch.Tensor) -> torch.Tensor:
-    return F.interpolate(x, scale_factor=2.0, mode="nearest")

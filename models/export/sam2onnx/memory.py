@@ -72,25 +72,18 @@ class MemoryEncoder(nn.Module):
 
 
 class RoPEAttention(Attention):
-    """Attention with axial rotary encoding of queries and of the first `n_rope` keys. The tables are
-    set for the feature grid by `set_grid`; spatial keys of several memories reuse them."""
+    """Attention with axial rotary encoding of the queries and of the spatial keys (object-pointer
+    keys are not rotated). The cos/sin tables of the feature grid are passed in (shared by all
+    layers, so an exported graph holds them once); spatial keys of several memories reuse them."""
 
-    def __init__(self, embedding_dim: int, num_heads: int = 1, kv_in_dim: int = None,
-                 rope_theta: float = 10000.0):
+    def __init__(self, embedding_dim: int, num_heads: int = 1, kv_in_dim: int = None):
         super().__init__(embedding_dim, num_heads, 1, kv_in_dim)
-        self.rope_theta = rope_theta
-        self.rope_cos = None
-        self.rope_sin = None
-
-    def set_grid(self, size: int) -> None:
-        cos, sin = axial_rope_tables(self.internal_dim // self.num_heads, size, size, self.rope_theta)
-        self.rope_cos, self.rope_sin = cos, sin
 
     def forward(self, q: torch.Tensor, k_rope: torch.Tensor, v_rope: torch.Tensor,
+                cos: torch.Tensor, sin: torch.Tensor,
                 k_plain: torch.Tensor = None, v_plain: torch.Tensor = None) -> torch.Tensor:
-        """k_rope/v_rope: spatial tokens (rotated); k_plain/v_plain: object-pointer tokens (not)."""
-        q = apply_rope(self.split_heads(self.q_proj(q)), self.rope_cos, self.rope_sin)
-        k = apply_rope(self.split_heads(self.k_proj(k_rope)), self.rope_cos, self.rope_sin)
+        q = apply_rope(self.split_heads(self.q_proj(q)), cos, sin)
+        k = apply_rope(self.split_heads(self.k_proj(k_rope)), cos, sin)
         v = self.split_heads(self.v_proj(v_rope))
         if k_plain is not None:
             k = torch.cat([k, self.split_heads(self.k_proj(k_plain))], dim=2)
@@ -113,11 +106,12 @@ class MemoryAttentionLayer(nn.Module):
         self.norm2 = nn.LayerNorm(d_model)
         self.norm3 = nn.LayerNorm(d_model)
 
-    def forward(self, tgt, memory, memory_pos, ptr, ptr_pos):
+    def forward(self, tgt, memory, memory_pos, ptr, ptr_pos, cos, sin):
         t = self.norm1(tgt)
-        tgt = tgt + self.self_attn(t, t, t)
+        tgt = tgt + self.self_attn(t, t, t, cos, sin)
         t = self.norm2(tgt)
-        tgt = tgt + self.cross_attn_image(t, memory + memory_pos, memory, ptr + ptr_pos, ptr)
+        tgt = tgt + self.cross_attn_image(t, memory + memory_pos, memory, cos, sin,
+                                          ptr + ptr_pos, ptr)
         t = self.norm3(tgt)
         return tgt + self.linear2(torch.relu(self.linear1(t)))
 
@@ -130,17 +124,23 @@ class MemoryAttention(nn.Module):
         self.layers = nn.ModuleList(
             MemoryAttentionLayer(d_model, dim_feedforward, kv_dim) for _ in range(num_layers))
         self.norm = nn.LayerNorm(d_model)
+        self.head_dim = d_model  # one head (SAM 2's memory attention)
+        self.register_buffer("rope_cos", torch.zeros(0), persistent=False)
+        self.register_buffer("rope_sin", torch.zeros(0), persistent=False)
 
     def set_grid(self, size: int) -> None:
-        for layer in self.layers:
-            layer.self_attn.set_grid(size)
-            layer.cross_attn_image.set_grid(size)
+        """RoPE tables for an F x F grid (not in the state dict: they depend only on F)."""
+        self.rope_cos, self.rope_sin = axial_rope_tables(self.head_dim, size, size)
 
-    def forward(self, curr, curr_pos, memory, memory_pos, ptr, ptr_pos) -> torch.Tensor:
+    def forward(self, curr, curr_pos, memory, memory_pos, ptr, ptr_pos, cos=None,
+                sin=None) -> torch.Tensor:
         """Token tensors, batch first: curr/curr_pos [1, HW, 256]; memory/memory_pos [1, N·HW, 64]
-        (memory-major); ptr/ptr_pos [1, 4P, 64]. Returns [1, HW, 256]."""
+        (memory-major); ptr/ptr_pos [1, 4P, 64]. Returns [1, HW, 256]. cos/sin override the RoPE
+        tables (the export passes them as one shared initializer)."""
+        cos = self.rope_cos if cos is None else cos
+        sin = self.rope_sin if sin is None else sin
         out = curr + 0.1 * curr_pos
         for layer in self.layers:
-            out = layer(out, memory, memory_pos, ptr, ptr_pos)
+            out = layer(out, memory, memory_pos, ptr, ptr_pos, cos, sin)
         return self.norm(out)
 
