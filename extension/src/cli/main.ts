@@ -1,19 +1,31 @@
 /**
- * `medsam2` command line: a thin shell over the engine. Commands: propagate (NIfTI in, mask out).
- * Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input (volume, prompt, file),
- * 4 model error (missing/corrupt model, no backend), 130 cancelled (SIGINT).
+ * `medsam2` command line: a thin shell over the engine and the DICOM layer.
+ * Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input (volume, series, prompt, file),
+ * 4 model error (missing/corrupt model, no backend), 5 store to the PACS failed (the SEG is kept),
+ * 130 cancelled (SIGINT).
  */
+import { DicomError, DicomWebError } from '../dicom';
 import { EngineError, ModelError } from '../engine/errors';
 import { UsageError } from './args';
-import { runPropagate, PROPAGATE_USAGE } from './propagate';
+import { EVAL_USAGE, runEval } from './eval';
+import { PROPAGATE_USAGE, runPropagate } from './propagate';
+import { SEGMENT_USAGE, StoreError, runSegment } from './segment';
 
-export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, model: 4, cancelled: 130 } as const;
+export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, model: 4, store: 5, cancelled: 130 } as const;
 
 const USAGE = `usage: medsam2 <command> [flags]
 
 commands:
 ${PROPAGATE_USAGE}
+${SEGMENT_USAGE}
+${EVAL_USAGE}
 `;
+
+const COMMANDS: Record<string, (argv: readonly string[], log: (line: string) => void) => Promise<unknown>> = {
+  propagate: runPropagate,
+  segment: runSegment,
+  eval: runEval,
+};
 
 export async function main(
   argv: readonly string[],
@@ -21,38 +33,44 @@ export async function main(
 ): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    switch (command) {
-      case 'propagate':
-        await runPropagate(rest, log);
-        return EXIT.ok;
-      case undefined:
-      case '--help':
-      case 'help':
-        log(USAGE);
-        return command ? EXIT.ok : EXIT.usage;
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    if (command === undefined || command === '--help' || command === 'help') {
+      log(USAGE);
+      return command ? EXIT.ok : EXIT.usage;
     }
+    const run = COMMANDS[command];
+    if (!run) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    await run(rest, log);
+    return EXIT.ok;
   } catch (error) {
-    if (error instanceof UsageError) {
-      log(`medsam2: ${error.message}\n\n${USAGE}`);
-      return EXIT.usage;
-    }
-    if (error instanceof EngineError && error.kind === 'cancelled') {
-      log(`medsam2: ${error.message}`);
-      return EXIT.cancelled;
-    }
-    if (error instanceof ModelError) {
-      log(`medsam2: model error (${error.kind}): ${error.message}`);
-      return EXIT.model;
-    }
-    if (error instanceof EngineError) {
-      log(`medsam2: ${error.kind}: ${error.message}`);
-      return EXIT.input;
-    }
-    log(
-      `medsam2: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    return EXIT.internal;
+    return report(error, log);
   }
+}
+
+function report(error: unknown, log: (line: string) => void): number {
+  if (error instanceof UsageError) {
+    log(`medsam2: ${error.message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (error instanceof StoreError) {
+    log(`medsam2: ${error.message}\nmedsam2: the SEG is kept at ${error.kept}`);
+    return EXIT.store;
+  }
+  if (error instanceof EngineError && error.kind === 'cancelled') {
+    log(`medsam2: ${error.message}`);
+    return EXIT.cancelled;
+  }
+  if (error instanceof ModelError) {
+    log(`medsam2: model error (${error.kind}): ${error.message}`);
+    return EXIT.model;
+  }
+  if (error instanceof EngineError || error instanceof DicomError) {
+    log(`medsam2: ${error.kind}: ${error.message}`);
+    return EXIT.input;
+  }
+  if (error instanceof DicomWebError) {
+    log(`medsam2: ${error.kind}: ${error.message}`);
+    return EXIT.store;
+  }
+  log(`medsam2: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return EXIT.internal;
 }

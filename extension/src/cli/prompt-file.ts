@@ -4,12 +4,14 @@ import type { PromptPoint, SlicePrompt } from '../engine/prompts/prompt';
 /**
  * The CLI's prompt file: one entry or an array of entries
  * `{"slice": k, "points": [[x, y, label], ...], "box": [x0, y0, x1, y1], "object": n}`.
- * Slice k runs along the volume's third array axis, x along the first, y along the second;
+ * Slice k runs along the volume's third array axis (for DICOM input it may also be the slice's
+ * SOPInstanceUID as a string), x along the first, y along the second (image columns and rows);
  * label 1 = include, 0 = exclude. Entries with the same `object` (default 1) belong to one target.
  */
 export interface PromptEntry {
   readonly object: number;
-  readonly slice: number;
+  /** A slice index, or (DICOM input only) the slice's SOPInstanceUID. */
+  readonly slice: number | string;
   readonly prompt: SlicePrompt;
 }
 
@@ -32,10 +34,10 @@ function parseEntry(e: unknown, where: string): PromptEntry {
   const known = new Set(['slice', 'points', 'box', 'object']);
   for (const k of Object.keys(o))
     if (!known.has(k)) throw new InputError('invalid-prompt', `${where}: unknown field "${k}"`);
-  if (!Number.isInteger(o.slice))
+  if (!Number.isInteger(o.slice) && !(typeof o.slice === 'string' && /^[0-9.]+$/.test(o.slice)))
     throw new InputError(
       'invalid-prompt',
-      `${where}: "slice" must be an integer, got ${JSON.stringify(o.slice)}`,
+      `${where}: "slice" must be an integer index or a SOPInstanceUID string, got ${JSON.stringify(o.slice)}`,
     );
   const object = o.object === undefined ? 1 : o.object;
   if (!Number.isInteger(object) || (object as number) < 1)
@@ -68,5 +70,5 @@ function parseEntry(e: unknown, where: string): PromptEntry {
   }
   if (!prompt.points && !prompt.box)
     throw new InputError('invalid-prompt', `${where}: needs "points" and/or "box"`);
-  return { object: object as number, slice: o.slice as number, prompt };
+  return { object: object as number, slice: o.slice as number | string, prompt };
 }

@@ -1,0 +1,125 @@
+import { writeFile } from 'node:fs/promises';
+import {
+  DicomWebError,
+  basicAuthHeader,
+  DicomWebClient,
+  sliceIndexOf,
+  volumeFromPart10,
+  writeSeg,
+} from '../dicom';
+import { InputError } from '../engine/errors';
+import { SegmentationSession } from '../engine/session';
+import { readDicomDirectory } from '../node/dicom-files';
+import { choiceFlag, parseFlags, requireFlag, UsageError } from './args';
+import {
+  ENGINE_FLAGS,
+  ENGINE_USAGE,
+  loadModelFromFlags,
+  promptAndPropagate,
+  sessionOptionsFromFlags,
+} from './engine-flags';
+import { readInput } from './propagate';
+import { parsePromptFile } from './prompt-file';
+
+export const SEGMENT_USAGE = `  segment --input <dir of DICOM files> --model <dir> --prompt <file.json> --output <seg.dcm>
+            [--format binary|labelmap] [--label <name>] [--laterality L|R|B|U]
+            [--stow <dicomweb root> [--user U --password P]] ${ENGINE_USAGE}`;
+
+/** The SEG was written but the PACS refused or could not be reached: the file is kept. */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly kept: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+/**
+ * DICOM series in, DICOM SEG out (and optionally into a PACS with STOW-RS). The SEG is always
+ * written to --output first, so a failed store loses nothing.
+ */
+export async function runSegment(argv: readonly string[], log: (line: string) => void): Promise<void> {
+  const flags = parseFlags(argv, {
+    ...ENGINE_FLAGS,
+    input: 'string',
+    output: 'string',
+    format: 'string',
+    label: 'string',
+    laterality: 'string',
+    stow: 'string',
+    user: 'string',
+    password: 'string',
+  });
+  const inputDir = requireFlag(flags, 'input');
+  const modelDir = requireFlag(flags, 'model');
+  const promptPath = requireFlag(flags, 'prompt');
+  const output = requireFlag(flags, 'output');
+  const format = choiceFlag(flags, 'format', ['binary', 'labelmap'] as const, 'binary');
+  const laterality = choiceFlag(flags, 'laterality', ['L', 'R', 'B', 'U'] as const, 'U');
+  const stow = flags.get('stow') as string | undefined;
+  if ((flags.has('user') || flags.has('password')) && !stow)
+    throw new UsageError('--user/--password need --stow');
+  if (flags.has('user') !== flags.has('password')) throw new UsageError('--user and --password go together');
+  const options = sessionOptionsFromFlags(flags);
+  const quiet = flags.get('quiet') === true;
+
+  const { files, skipped } = await readDicomDirectory(inputDir);
+  if (!quiet && skipped.length) log(`skipped ${skipped.length} non-DICOM file(s) in ${inputDir}`);
+  const volume = volumeFromPart10(files);
+  const entries = parsePromptFile(
+    (await readInput(promptPath, 'prompt file')).toString('utf8'),
+    promptPath,
+  ).map((e) => {
+    if (typeof e.slice === 'number') return { ...e, slice: e.slice };
+    const k = sliceIndexOf(volume, e.slice);
+    if (k < 0)
+      throw new InputError(
+        'invalid-prompt',
+        `${promptPath}: no slice of series ${volume.seriesInstanceUID} has SOPInstanceUID ${e.slice}`,
+      );
+    return { ...e, slice: k };
+  });
+  if (!quiet) log(`series ${volume.seriesInstanceUID}: ${volume.dims.join('×')} ${volume.dicomModality}`);
+
+  const model = await loadModelFromFlags(flags, modelDir, log);
+  let seg: ArrayBuffer;
+  try {
+    const session = new SegmentationSession(model, volume, {
+      ...options,
+      volumeId: volume.seriesInstanceUID,
+    });
+    const objectIds = await promptAndPropagate(session, entries, flags, log);
+    const baseLabel = (flags.get('label') as string | undefined) ?? 'MedSAM-2 segment';
+    const segments = [...objectIds]
+      .sort((a, b) => a[0] - b[0])
+      .map(([n, id]) => ({
+        label: objectIds.size === 1 ? baseLabel : `${baseLabel} ${n}`,
+        mask: session.mask(id),
+      }));
+    seg = writeSeg(volume, segments, {
+      format,
+      algorithmVersion: `${model.manifest.name} ${model.manifest.version}`,
+      modelHash: model.modelHash,
+      laterality,
+      seriesDescription: model.manifest.testModel ? 'MedSAM-2 (TEST MODEL)' : 'MedSAM-2',
+    });
+  } finally {
+    await model.release();
+  }
+  await writeFile(output, new Uint8Array(seg));
+  if (!quiet) log(`wrote ${output} (${format} SEG)`);
+  if (!stow) return;
+  const headers = flags.has('user')
+    ? basicAuthHeader(flags.get('user') as string, flags.get('password') as string)
+    : {};
+  try {
+    await new DicomWebClient({ baseUrl: stow, headers }).stow([seg], volume.studyInstanceUID);
+  } catch (e) {
+    if (e instanceof DicomWebError)
+      throw new StoreError(`store to ${stow} failed (${e.kind}): ${e.message}`, output);
+    throw e;
+  }
+  if (!quiet) log(`stored in ${stow}`);
+}
