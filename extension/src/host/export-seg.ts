@@ -51,14 +51,14 @@ export async function exportSegmentation(request: ExportRequest): Promise<Export
     return offerDownload(bytes, fileName, `storing the SEG failed: ${storeErrorText(e)}`);
   }
   // A PACS can answer STOW-RS with success and still drop the instance (Orthanc does when a
-  // filter refuses it): only a SEG the PACS lists back counts as stored.
-  const sopInstanceUID = sopInstanceUidOf(bytes);
-  const search = request.dataSource?.query?.instances?.search;
-  if (search) {
+  // filter refuses it): only a SEG whose (new) series the PACS lists back counts as stored.
+  const { sopInstanceUID, seriesInstanceUID } = uidsOf(bytes);
+  const searchSeries = request.dataSource?.query?.series?.search;
+  if (searchSeries) {
     let listed: boolean;
     try {
-      const found = await search(volume.studyInstanceUID, { SOPInstanceUID: sopInstanceUID });
-      listed = (found ?? []).some((item) => instanceUid(item) === sopInstanceUID);
+      const found = await searchSeries(volume.studyInstanceUID);
+      listed = (found ?? []).some((s) => seriesUid(s) === seriesInstanceUID);
     } catch (e) {
       return offerDownload(
         bytes,
@@ -76,17 +76,20 @@ export async function exportSegmentation(request: ExportRequest): Promise<Export
   return { status: 'stored', message: 'SEG stored in the PACS', fileName, sopInstanceUID };
 }
 
-function sopInstanceUidOf(bytes: ArrayBuffer): string {
+function uidsOf(bytes: ArrayBuffer): { sopInstanceUID: string; seriesInstanceUID: string } {
   const file = dcmjsData.DicomMessage.readFile(bytes);
-  return String((file.meta as Record<string, { Value?: unknown[] }>)['00020003']?.Value?.[0] ?? '');
+  const value = (elements: unknown, tag: string) =>
+    String((elements as Record<string, { Value?: unknown[] }>)[tag]?.Value?.[0] ?? '');
+  return { sopInstanceUID: value(file.meta, '00020003'), seriesInstanceUID: value(file.dict, '0020000E') };
 }
 
-/** SOPInstanceUID of a QIDO result item, DICOM JSON or naturalized. */
-function instanceUid(item: unknown): string | undefined {
+/** SeriesInstanceUID of a series search result: OHIF's processed form, naturalized or DICOM JSON. */
+function seriesUid(item: unknown): string | undefined {
   const o = item as Record<string, unknown> | null;
   if (!o) return undefined;
-  if (typeof o.SOPInstanceUID === 'string') return o.SOPInstanceUID;
-  const json = o['00080018'] as { Value?: unknown[] } | undefined;
+  for (const key of ['seriesInstanceUid', 'SeriesInstanceUID'])
+    if (typeof o[key] === 'string') return o[key] as string;
+  const json = o['0020000E'] as { Value?: unknown[] } | undefined;
   return json?.Value?.[0] === undefined ? undefined : String(json.Value[0]);
 }
 

@@ -130,9 +130,7 @@ export interface CommandsManager {
 export interface DataSource {
   readonly store?: { dicom?: (data: ArrayBuffer) => Promise<void> };
   readonly query?: {
-    readonly instances?: {
-      readonly search?: (studyInstanceUID: string, query: Record<string, string>) => Promise<unknown[]>;
-    };
+    readonly series?: { readonly search?: (studyInstanceUID: string) => Promise<unknown[]> };
   };
   getConfig?(): { wadoRoot?: string } | undefined;
 }
