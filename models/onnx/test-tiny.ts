@@ -89,7 +89,20 @@ function mix(
   zeroChannels: readonly number[] = [],
 ): string {
   const { w, b } = mixWeights(n, seed, zeroChannels);
-  return g.node('Conv', [x, g.floats(w, [n, 1, 1, 1], 'mix_w'), g.floats(b, [n], 'mix_b')]);
+  return g.node('Conv', [x, g.floats(w, [n, 1, 1, 1], 'mix_w'), g.floats(b, [n], 'mix_b')], conv1x1());
+}
+
+/**
+ * Explicit 1×1 Conv attributes: ONNX lets them default, but onnxruntime-web's WebGPU kernel refuses a
+ * Conv without them ("dilations should be 2D").
+ */
+function conv1x1() {
+  return {
+    kernel_shape: attr.ints([1, 1]),
+    dilations: attr.ints([1, 1]),
+    strides: attr.ints([1, 1]),
+    pads: attr.ints([0, 0, 0, 0]),
+  };
 }
 
 /** Adds 0·Σx to `value`: the input stays part of the graph (exact signature, dynamic dims) without effect. */
@@ -107,11 +120,11 @@ export function imageEncoderGraph(): Uint8Array {
   // g = Σ_c (x_c·std_c + mean_c) / 3
   const w = std.map((s) => s / 3);
   const b = [(mean[0] + mean[1] + mean[2]) / 3];
-  const intensity = g.node('Conv', [
-    image,
-    g.floats(w, [1, 3, 1, 1], 'unnorm_w'),
-    g.floats(b, [1], 'unnorm_b'),
-  ]);
+  const intensity = g.node(
+    'Conv',
+    [image, g.floats(w, [1, 3, 1, 1], 'unnorm_w'), g.floats(b, [1], 'unnorm_b')],
+    conv1x1(),
+  );
   const feats = mix(g, pool(g, intensity, 16), C, 101, [1]);
   const hr0 = mix(g, pool(g, intensity, 4), 32, 202);
   const hr1 = mix(g, pool(g, intensity, 8), 64, 303);
