@@ -22,7 +22,7 @@ export function structureSvg(s: StructureReport, title: string): string {
   const panelH = 200;
   const left = 50;
   const right = 230;
-  const top = 40;
+  const top = 56;
   const gap = 50;
   const plotW = W - left - right;
   const H = top + 2 * panelH + gap + 40;
