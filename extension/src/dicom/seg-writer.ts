@@ -69,8 +69,8 @@ export interface SegOptions {
   readonly now?: Date;
 }
 
-/** A colour per segment when the caller gives none (distinct, readable on grey). */
-const PALETTE: readonly (readonly [number, number, number])[] = [
+/** A colour per segment when the caller gives none (distinct, readable on grey); the panel offers the same. */
+export const SEGMENT_PALETTE: readonly (readonly [number, number, number])[] = [
   [230, 25, 75],
   [60, 180, 75],
   [0, 130, 200],
@@ -157,7 +157,7 @@ function labelmapFrames(volume: DicomVolume, segments: readonly SegmentInput[]):
 
 function segmentItem(s: SegmentInput, index: number, options: SegOptions): Dataset {
   const algorithmName = options.algorithmName ?? 'MedSAM-2';
-  const color = s.color ?? PALETTE[index % PALETTE.length];
+  const color = s.color ?? SEGMENT_PALETTE[index % SEGMENT_PALETTE.length];
   return {
     SegmentNumber: index + 1,
     SegmentLabel: s.label,

@@ -21,12 +21,5 @@ export const TYPE_CHOICES: readonly Code[] = [
   code('64033007', 'SCT', 'Kidney'),
 ];
 
-/** Display colours for new segments, sRGB 0..255. */
-export const SEGMENT_COLORS: readonly (readonly [number, number, number])[] = [
-  [230, 25, 75],
-  [60, 180, 75],
-  [0, 130, 200],
-  [245, 130, 48],
-  [145, 30, 180],
-  [70, 240, 240],
-];
+/** Display colours for new segments, sRGB 0..255: the SEG writer's default palette. */
+export { SEGMENT_PALETTE as SEGMENT_COLORS } from '../dicom/seg-writer';
