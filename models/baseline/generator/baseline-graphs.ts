@@ -82,10 +82,18 @@ const MEM = { mask: 0, fgSum: 16, fgMass: 20, bgSum: 21, bgMass: 25, used: 26 } 
 const EMBED_MEMORY_OFFSET = 64;
 const EMBED_FLAG = EMBED_MEMORY_OFFSET + MEM.used;
 
+/** Explicit 1×1 Conv attributes: onnxruntime-web's WebGPU kernel refuses defaulted ones. */
+const conv1x1 = () => ({
+  kernel_shape: attr.ints([1, 1]),
+  dilations: attr.ints([1, 1]),
+  strides: attr.ints([1, 1]),
+  pads: attr.ints([0, 0, 0, 0]),
+});
+
 function identityConv(g: GraphBuilder, x: string, inCh: number, outCh: number): string {
   const w = new Float32Array(outCh * inCh);
   for (let c = 0; c < Math.min(inCh, outCh); c++) w[c * inCh + c] = 1;
-  return g.node('Conv', [x, g.floats(w, [outCh, inCh, 1, 1], 'id_w')]);
+  return g.node('Conv', [x, g.floats(w, [outCh, inCh, 1, 1], 'id_w')], conv1x1());
 }
 
 const avg = (g: GraphBuilder, x: string, k: number, stride = k, pad = 0) =>
@@ -127,7 +135,7 @@ export function imageEncoderGraph(): Uint8Array {
       'unnorm_w',
     ),
     g.floats([(mean[0] + mean[1] + mean[2]) / 3], [1], 'unnorm_b'),
-  ]);
+  ], conv1x1());
   const f0 = avg(g, intensity, 4);
   const scales = BASELINE.scales.map((k) => avg(g, f0, k, 1, (k - 1) / 2));
   const feats = g.node('Concat', [f0, ...scales], { axis: attr.int(1) }); // [1,4,L,L]
