@@ -22,6 +22,7 @@
  *                  iou_k = min(1, (Σp² + 1e-6)/(Σp + 1e-6)), p = sigmoid(logits_k);
  *                  obj_ptr_k = mean(p)·dirA + mean(p·I)·dirB; object_score = max(logits_0).
  */
+import { createRng } from '../../extension/src/engine/memory/rng';
 import { attr, GraphBuilder } from './graph-builder';
 
 export const TEST_TINY = {
@@ -48,16 +49,10 @@ const C = 256;
 const CM = 64;
 const PRODUCER = 'medsam2-ohif test-model generator';
 
-/** mulberry32: a tiny seeded generator, so every run writes identical weights. */
+/** The engine's seeded generator, so every run writes identical weights. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
+  return () => rng.next();
 }
 
 function randomArray(n: number, seed: number, amplitude: number): Float32Array {
