@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '**/dist/', 'coverage/', 'models/test-tiny/', 'models/baseline/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '**/dist/',
+      'coverage/',
+      'models/test-tiny/',
+      'models/baseline/*.onnx',
+      'models/baseline/manifest.json',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
