@@ -119,7 +119,8 @@ const zerosPlanes = (g: GraphBuilder, n: number, size: number) =>
 /** x·0 summed in, so unused inputs stay in the graph (exact signature, dynamic dims). */
 function consume(g: GraphBuilder, value: string, inputs: readonly string[]): string {
   let sum = g.node('ReduceSum', [inputs[0]], { keepdims: attr.int(0) });
-  for (const x of inputs.slice(1)) sum = g.node('Add', [sum, g.node('ReduceSum', [x], { keepdims: attr.int(0) })]);
+  for (const x of inputs.slice(1))
+    sum = g.node('Add', [sum, g.node('ReduceSum', [x], { keepdims: attr.int(0) })]);
   return g.node('Add', [value, g.node('Mul', [sum, g.scalar(0)])]);
 }
 
@@ -127,15 +128,19 @@ export function imageEncoderGraph(): Uint8Array {
   const g = new GraphBuilder('image_encoder');
   const image = g.input('image', [1, 3, S, S]);
   const { mean, std } = BASELINE;
-  const intensity = g.node('Conv', [
-    image,
-    g.floats(
-      std.map((s) => s / 3),
-      [1, 3, 1, 1],
-      'unnorm_w',
-    ),
-    g.floats([(mean[0] + mean[1] + mean[2]) / 3], [1], 'unnorm_b'),
-  ], conv1x1());
+  const intensity = g.node(
+    'Conv',
+    [
+      image,
+      g.floats(
+        std.map((s) => s / 3),
+        [1, 3, 1, 1],
+        'unnorm_w',
+      ),
+      g.floats([(mean[0] + mean[1] + mean[2]) / 3], [1], 'unnorm_b'),
+    ],
+    conv1x1(),
+  );
   const f0 = avg(g, intensity, 4);
   const scales = BASELINE.scales.map((k) => avg(g, f0, k, 1, (k - 1) / 2));
   const feats = g.node('Concat', [f0, ...scales], { axis: attr.int(1) }); // [1,4,L,L]
@@ -251,12 +256,14 @@ export function maskDecoderGraph(): Uint8Array {
   const feats = g.channels(hr0, 0, K);
 
   // ---- memory: prior mask and prototypes (zeros and flag 0 on a frame without memory)
-  const memChannel = (a: number, b: number) => g.channels(embed, EMBED_MEMORY_OFFSET + a, EMBED_MEMORY_OFFSET + b);
+  const memChannel = (a: number, b: number) =>
+    g.channels(embed, EMBED_MEMORY_OFFSET + a, EMBED_MEMORY_OFFSET + b);
   const prior = g.node('DepthToSpace', [memChannel(MEM.mask, MEM.mask + 16)], {
     blocksize: attr.int(4),
     mode: attr.string('DCR'),
   });
-  const spatialMean = (x: string) => g.node('ReduceMean', [x], { axes: attr.ints([2, 3]), keepdims: attr.int(1) });
+  const spatialMean = (x: string) =>
+    g.node('ReduceMean', [x], { axes: attr.ints([2, 3]), keepdims: attr.int(1) });
   const memFgSum = spatialMean(memChannel(MEM.fgSum, MEM.fgSum + K));
   const memFgMass = spatialMean(memChannel(MEM.fgMass, MEM.fgMass + 1));
   const memBgSum = spatialMean(memChannel(MEM.bgSum, MEM.bgSum + K));
@@ -288,7 +295,9 @@ export function maskDecoderGraph(): Uint8Array {
     g,
     sumPoints(
       g,
-      g.node('Sigmoid', [g.node('Mul', [g.node('Sub', [g.scalar(3 * sigma), g.node('Sqrt', [d2])]), g.scalar(1 / CELL)])]),
+      g.node('Sigmoid', [
+        g.node('Mul', [g.node('Sub', [g.scalar(3 * sigma), g.node('Sqrt', [d2])]), g.scalar(1 / CELL)]),
+      ]),
       exclude,
     ),
   );
@@ -296,7 +305,10 @@ export function maskDecoderGraph(): Uint8Array {
   // Box (labels 2/3): soft indicator, its inner half and a band outside it; 0 unless both corners exist.
   const tl = labelIs(g, labels, 2);
   const br = labelIs(g, labels, 3);
-  const hasBox = g.node('Mul', [g.node('Min', [sumPoints(g, tl, tl), one]), g.node('Min', [sumPoints(g, br, br), one])]);
+  const hasBox = g.node('Mul', [
+    g.node('Min', [sumPoints(g, tl, tl), one]),
+    g.node('Min', [sumPoints(g, br, br), one]),
+  ]);
   const x0 = sumPoints(g, px, tl);
   const y0 = sumPoints(g, py, tl);
   const x1 = sumPoints(g, px, br);
@@ -305,7 +317,10 @@ export function maskDecoderGraph(): Uint8Array {
   const step = (a: string, b: string) => g.node('Sigmoid', [g.node('Mul', [g.node('Sub', [a, b]), edge])]);
   const boxBetween = (ax0: string, ay0: string, ax1: string, ay1: string) =>
     g.node('Mul', [
-      g.node('Mul', [g.node('Mul', [step(gridX, ax0), step(ax1, gridX)]), g.node('Mul', [step(gridY, ay0), step(ay1, gridY)])]),
+      g.node('Mul', [
+        g.node('Mul', [step(gridX, ax0), step(ax1, gridX)]),
+        g.node('Mul', [step(gridY, ay0), step(ay1, gridY)]),
+      ]),
       hasBox,
     ]);
   const box = boxBetween(x0, y0, x1, y1);
@@ -368,13 +383,18 @@ export function maskDecoderGraph(): Uint8Array {
   for (let i = 0; i < BASELINE.growSteps; i++) grown = g.node('Min', [maxPool(g, grown, 3), allowed]);
 
   const tau = g.floats(BASELINE.planeThresholds, [1, 4, 1, 1], 'tau');
-  const logits = consume(g, g.node('Mul', [g.node('Sub', [grown, tau]), g.scalar(BASELINE.logitGain)]), [hr1]);
+  const logits = consume(g, g.node('Mul', [g.node('Sub', [grown, tau]), g.scalar(BASELINE.logitGain)]), [
+    hr1,
+  ]);
 
   // ---- confidence, pointer, object score
   const p = g.node('Sigmoid', [logits]);
   const sumPlane = (x: string) => g.node('ReduceSum', [x, g.int64s([2, 3])], { keepdims: attr.int(0) }); // [1,4]
   const sumP = sumPlane(p);
-  const crisp = g.node('Div', [g.node('Add', [sumPlane(g.node('Mul', [p, p])), eps]), g.node('Add', [sumP, eps])]);
+  const crisp = g.node('Div', [
+    g.node('Add', [sumPlane(g.node('Mul', [p, p])), eps]),
+    g.node('Add', [sumP, eps]),
+  ]);
   const agreement = g.node('Div', [
     g.node('Mul', [sumPlane(g.node('Mul', [p, prior])), g.scalar(2)]),
     g.node('Add', [g.node('Add', [sumP, sumPlane(prior)]), eps]),
