@@ -1,5 +1,5 @@
 /** Assembles the baseline model folder: four graphs and a manifest with their sha256. */
-import { createHash } from 'node:crypto';
+import { contractFolder } from '../../onnx/contract-folder';
 import {
   BASELINE,
   baselineConstants,
@@ -8,9 +8,6 @@ import {
   memoryAttentionGraph,
   memoryEncoderGraph,
 } from './baseline-graphs';
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-const json = (v: Float32Array): number[] => Array.from(v);
 
 export const BASELINE_MODEL_NAME = 'baseline-prototype-matching';
 
@@ -24,8 +21,6 @@ export function buildBaselineModel(): Map<string, Uint8Array> {
   };
   const c = baselineConstants();
   const manifest = {
-    format: 'medsam2-onnx-contract',
-    formatVersion: 1,
     name: BASELINE_MODEL_NAME,
     version: '1',
     description:
@@ -39,21 +34,6 @@ export function buildBaselineModel(): Map<string, Uint8Array> {
     sigmoidScaleForMemEnc: 1.0,
     sigmoidBiasForMemEnc: 0.0,
     multimask: { onPromptedFrames: false, onTrackedFrames: false, minPoints: 0, maxPoints: 1 },
-    constants: {
-      no_mem_embed: json(c.no_mem_embed),
-      no_mem_pos_enc: json(c.no_mem_pos_enc),
-      maskmem_tpos_enc: c.maskmem_tpos_enc.map(json),
-      no_obj_ptr: json(c.no_obj_ptr),
-    },
-    graphs: Object.fromEntries(
-      Object.entries(graphs).map(([name, bytes]) => [
-        name,
-        { file: `${name}.onnx`, sha256: sha256(bytes), precision: 'fp32' },
-      ]),
-    ),
   };
-  const files = new Map<string, Uint8Array>();
-  for (const [name, bytes] of Object.entries(graphs)) files.set(`${name}.onnx`, bytes);
-  files.set('manifest.json', new TextEncoder().encode(JSON.stringify(manifest, null, 2) + '\n'));
-  return files;
+  return contractFolder(manifest, c, graphs);
 }
