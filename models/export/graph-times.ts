@@ -17,7 +17,7 @@ import type { Tensor } from '../../extension/src/engine/model/tensor';
 import { nodeBackends, type WorkerBackend } from '../../extension/src/node/backends';
 import { directoryModelFiles } from '../../extension/src/node/model-dir';
 
-type GraphName = 'image_encoder' | 'memory_attention' | 'mask_decoder' | 'memory_encoder';
+import type { GraphName } from '../../extension/src/engine/model/contract';
 
 interface Options {
   repeats: number;

@@ -14,37 +14,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
-export type GraphName = 'image_encoder' | 'memory_attention' | 'mask_decoder' | 'memory_encoder';
+import { GRAPH_NAMES, GRAPH_SIGNATURES, type GraphName } from '../../extension/src/engine/model/contract';
 
-/** Input and output names of each graph, in order, as models/README.md tabulates them. */
-export const CONTRACT_NAMES: Record<GraphName, { inputs: string[]; outputs: string[] }> = {
-  image_encoder: {
-    inputs: ['image'],
-    outputs: ['vision_feats', 'vision_pos', 'high_res_feats_0', 'high_res_feats_1'],
-  },
-  memory_attention: {
-    inputs: ['curr', 'curr_pos', 'memory', 'memory_pos', 'obj_ptrs', 'obj_ptr_pos'],
-    outputs: ['pix_feat_with_mem'],
-  },
-  mask_decoder: {
-    inputs: [
-      'image_embed',
-      'high_res_feats_0',
-      'high_res_feats_1',
-      'point_coords',
-      'point_labels',
-      'mask_input',
-      'has_mask_input',
-    ],
-    outputs: ['low_res_masks', 'iou_predictions', 'obj_ptr', 'object_score_logits'],
-  },
-  memory_encoder: {
-    inputs: ['pix_feat', 'mask_logits', 'object_score_logits'],
-    outputs: ['maskmem_features', 'maskmem_pos_enc'],
-  },
-};
+export type { GraphName };
+export { GRAPH_NAMES };
 
-export const GRAPH_NAMES = Object.keys(CONTRACT_NAMES) as GraphName[];
+/** Input and output names of each graph: the engine's own contract table (models/README.md). */
+export const CONTRACT_NAMES = GRAPH_SIGNATURES;
 
 export interface TensorEntry {
   file: string;
