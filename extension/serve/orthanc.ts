@@ -82,6 +82,10 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // If this process dies without running stop() (killed, crashed), never leave our Orthanc behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
