@@ -12,8 +12,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadModel, type SamModel } from '../../extension/src/engine/model/sam-model';
-import type { Tensor } from '../../extension/src/engine/model/tensor';
+import { timeGraphs } from '../../extension/src/cli/graph-timing';
+import { loadModel } from '../../extension/src/engine/model/sam-model';
 import { nodeBackends, type WorkerBackend } from '../../extension/src/node/backends';
 import { directoryModelFiles } from '../../extension/src/node/model-dir';
 
@@ -47,66 +47,6 @@ function parseArgs(argv: string[]): { modelDir: string; options: Options } {
     else throw new Error(`unknown flag ${flag}`);
   }
   return { modelDir, options };
-}
-
-/** Deterministic values in [-1, 1) (a fixed LCG): realistic magnitudes, no data-dependent shortcuts. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-const tensor = (dims: number[], seed: number): Tensor => ({
-  data: values(
-    dims.reduce((a, b) => a * b, 1),
-    seed,
-  ),
-  dims,
-});
-
-async function median(repeats: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
-async function timeGraphs(model: SamModel, o: Options): Promise<Record<GraphName, number>> {
-  const { image: S, feature: F, mask: L } = model.grid;
-  const f = await model.encodeImage(tensor([1, 3, S, S], 1));
-  return {
-    image_encoder: await median(o.repeats, () => model.encodeImage(tensor([1, 3, S, S], 2))),
-    memory_attention: await median(o.repeats, () =>
-      model.attendMemory({
-        curr: f.visionFeats,
-        currPos: f.visionPos,
-        memory: tensor([o.memories, 64, F, F], 3),
-        memoryPos: tensor([o.memories, 64, F, F], 4),
-        objPtrs: tensor([o.pointers, 256], 5),
-        objPtrPos: tensor([o.pointers, 256], 6),
-      }),
-    ),
-    mask_decoder: await median(o.repeats, () =>
-      model.decodeMask({
-        imageEmbed: f.visionFeats,
-        highRes0: f.highRes0,
-        highRes1: f.highRes1,
-        pointCoords: new Float32Array([S / 2, S / 2]),
-        pointLabels: new Float32Array([1]),
-      }),
-    ),
-    memory_encoder: await median(o.repeats, () =>
-      model.encodeMemory({ pixFeat: f.visionFeats, maskLogits: tensor([1, 1, L, L], 7), objectScore: 1 }),
-    ),
-  };
 }
 
 async function main(): Promise<void> {

@@ -9,15 +9,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BankPolicyName } from '../engine/memory/policies';
+import type { GraphName } from '../engine/model/contract';
 import { loadModel, type SamModel } from '../engine/model/sam-model';
-import type { Tensor } from '../engine/model/tensor';
 import { SegmentationSession } from '../engine/session';
 import type { Volume } from '../engine/types';
 import { nodeBackends, type WorkerBackend } from '../node/backends';
 import { directoryModelFiles } from '../node/model-dir';
 import { intFlag, parseFlags } from './args';
+import { timeGraphs } from './graph-timing';
 
-type GraphTimes = Record<'image_encoder' | 'memory_attention' | 'mask_decoder' | 'memory_encoder', number>;
+type GraphTimes = Record<GraphName, number>;
 
 interface BackendResult {
   backend: string;
@@ -31,19 +32,6 @@ interface BackendResult {
   peakRssMb: number;
   peakHeapMb: number;
   encoderCacheMb: number;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function timeIt(repeats: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
 }
 
 function benchVolume(size: number, slices: number): Volume {
@@ -67,52 +55,6 @@ async function* warmSession(model: SamModel, volume: Volume) {
   yield* session.propagate();
 }
 
-async function graphTimes(model: SamModel, repeats: number): Promise<GraphTimes> {
-  const S = model.manifest.imageSize;
-  const image: Tensor = { data: new Float32Array(3 * S * S).map((_, i) => Math.sin(i)), dims: [1, 3, S, S] };
-  const f = await model.encodeImage(image);
-  const mem = await model.encodeMemory({
-    pixFeat: f.visionFeats,
-    maskLogits: { data: new Float32Array((S / 4) ** 2), dims: [1, 1, S / 4, S / 4] },
-    objectScore: 1,
-  });
-  const n = 7;
-  const tile = (t: Tensor) => {
-    const d = new Float32Array(t.data.length * n);
-    for (let i = 0; i < n; i++) d.set(t.data, i * t.data.length);
-    return { data: d, dims: [n, ...t.dims.slice(1)] };
-  };
-  return {
-    image_encoder: await timeIt(repeats, () => model.encodeImage(image)),
-    memory_attention: await timeIt(repeats, () =>
-      model.attendMemory({
-        curr: f.visionFeats,
-        currPos: f.visionPos,
-        memory: tile(mem.features),
-        memoryPos: tile(mem.posEnc),
-        objPtrs: { data: new Float32Array(8 * 256), dims: [8, 256] },
-        objPtrPos: { data: new Float32Array(8 * 256), dims: [8, 256] },
-      }),
-    ),
-    mask_decoder: await timeIt(repeats, () =>
-      model.decodeMask({
-        imageEmbed: f.visionFeats,
-        highRes0: f.highRes0,
-        highRes1: f.highRes1,
-        pointCoords: new Float32Array([S / 2, S / 2]),
-        pointLabels: new Float32Array([1]),
-      }),
-    ),
-    memory_encoder: await timeIt(repeats, () =>
-      model.encodeMemory({
-        pixFeat: f.visionFeats,
-        maskLogits: { data: new Float32Array((S / 4) ** 2), dims: [1, 1, S / 4, S / 4] },
-        objectScore: 1,
-      }),
-    ),
-  };
-}
-
 async function benchBackend(
   backend: WorkerBackend,
   modelDir: string,
@@ -128,7 +70,7 @@ async function benchBackend(
     peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 20);
   try {
-    const graphMs = await graphTimes(model, repeats);
+    const graphMs = await timeGraphs(model, { repeats, memories: 7, pointers: 8 });
     const volume = benchVolume(96, slices);
     const sliceMs: Record<string, number> = {};
     let cacheBytes = 0;
