@@ -22,6 +22,21 @@ function cli(args: string[]): Promise<{ code: number; stderr: string }> {
   });
 }
 
+/** `medsam2 segment` on a series with the test model; extra flags follow. */
+const segment = (input: string, promptFile: string, output: string, ...extra: string[]) =>
+  cli([
+    'segment',
+    '--input',
+    input,
+    '--model',
+    TEST_MODEL_DIR,
+    '--prompt',
+    promptFile,
+    '--output',
+    output,
+    ...extra,
+  ]);
+
 /** A real 5-slice CT series (pydicom's test data), a click on the brightest pixel of its middle slice. */
 async function ctSeriesAndPrompt(dir: string) {
   const input = requirePath(SERIES.ct5);
@@ -50,20 +65,7 @@ describe('medsam2 segment (DICOM series in, DICOM SEG out)', () => {
   it('writes a SEG that validates, references the source frames and round-trips to the engine mask', async () => {
     const { input, volume, k, click, promptFile } = await ctSeriesAndPrompt(dir);
     const output = path.join(dir, 'seg.dcm');
-    const r = await cli([
-      'segment',
-      '--input',
-      input,
-      '--model',
-      TEST_MODEL_DIR,
-      '--prompt',
-      promptFile,
-      '--output',
-      output,
-      '--label',
-      'Test structure',
-      '--quiet',
-    ]);
+    const r = await segment(input, promptFile, output, '--label', 'Test structure', '--quiet');
     expect(r).toEqual({ code: 0, stderr: '' });
 
     const dv = dciodvfy(output);
@@ -90,20 +92,7 @@ describe('medsam2 segment (DICOM series in, DICOM SEG out)', () => {
   it('--stow stores the SEG in a real PACS, where QIDO finds it in the source study', async () => {
     const { input, volume, promptFile } = await ctSeriesAndPrompt(dir);
     const output = path.join(dir, 'stored.dcm');
-    const r = await cli([
-      'segment',
-      '--input',
-      input,
-      '--model',
-      TEST_MODEL_DIR,
-      '--prompt',
-      promptFile,
-      '--output',
-      output,
-      '--stow',
-      orthanc.dicomWeb,
-      '--quiet',
-    ]);
+    const r = await segment(input, promptFile, output, '--stow', orthanc.dicomWeb, '--quiet');
     expect(r).toEqual({ code: 0, stderr: '' });
     const series = await new DicomWebClient({ baseUrl: orthanc.dicomWeb }).qidoSeries(
       volume.studyInstanceUID,
@@ -115,20 +104,7 @@ describe('medsam2 segment (DICOM series in, DICOM SEG out)', () => {
   it('a failed store exits 5 and keeps the SEG on disk', async () => {
     const { input, promptFile } = await ctSeriesAndPrompt(dir);
     const output = path.join(dir, 'kept.dcm');
-    const r = await cli([
-      'segment',
-      '--input',
-      input,
-      '--model',
-      TEST_MODEL_DIR,
-      '--prompt',
-      promptFile,
-      '--output',
-      output,
-      '--stow',
-      `${orthanc.url}/no-such-root`,
-      '--quiet',
-    ]);
+    const r = await segment(input, promptFile, output, '--stow', `${orthanc.url}/no-such-root`, '--quiet');
     expect(r.code).toBe(5);
     expect(r.stderr).toContain(`the SEG is kept at ${output}`);
     expect(readFileSync(output).length).toBeGreaterThan(1000);
@@ -138,31 +114,11 @@ describe('medsam2 segment (DICOM series in, DICOM SEG out)', () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'medsam2-empty-'));
     writeFileSync(path.join(empty, 'notes.txt'), 'not dicom');
     const { input, promptFile } = await ctSeriesAndPrompt(dir);
-    const a = await cli([
-      'segment',
-      '--input',
-      empty,
-      '--model',
-      TEST_MODEL_DIR,
-      '--prompt',
-      promptFile,
-      '--output',
-      path.join(dir, 'a.dcm'),
-    ]);
+    const a = await segment(empty, promptFile, path.join(dir, 'a.dcm'));
     expect(a.code).toBe(3);
     const badPrompt = path.join(dir, 'bad.json');
     writeFileSync(badPrompt, JSON.stringify({ slice: '1.2.3.4', points: [[1, 1, 1]] }));
-    const b = await cli([
-      'segment',
-      '--input',
-      input,
-      '--model',
-      TEST_MODEL_DIR,
-      '--prompt',
-      badPrompt,
-      '--output',
-      path.join(dir, 'b.dcm'),
-    ]);
+    const b = await segment(input, badPrompt, path.join(dir, 'b.dcm'));
     expect(b.code).toBe(3);
     expect(b.stderr).toMatch(/has SOPInstanceUID 1\.2\.3\.4/);
   });

@@ -17,7 +17,7 @@ import { type Run, planRuns, runLength } from './propagation/plan';
 import { predictFrame } from './propagation/predict-frame';
 import { type BankTrace, runTrack } from './propagation/run-track';
 import type { Volume } from './types';
-import { aggregateProbabilities } from './volume/aggregate';
+import { aggregateProbabilities, binarize, FOREGROUND_THRESHOLD } from './volume/aggregate';
 import { type OrientedSequence, orientedSequence } from './volume/orientations';
 
 /** The three slice axes of a volume; each is propagated in both directions (= the six orientations). */
@@ -278,10 +278,7 @@ export class SegmentationSession {
 
   /** The object's mask on the volume grid (x fastest), aggregated over axes in 'all' mode. */
   mask(objectId: number): Uint8Array {
-    const probabilities = this.probabilities(objectId);
-    const out = new Uint8Array(probabilities.length);
-    for (let i = 0; i < out.length; i++) out[i] = probabilities[i] > 0.5 ? 1 : 0;
-    return out;
+    return binarize(this.probabilities(objectId));
   }
 
   /**
@@ -449,7 +446,7 @@ export class SegmentationSession {
       let area = 0;
       for (let y = 0; y < seq.height; y++)
         for (let x = 0; x < seq.width; x++)
-          if (probabilities[seq.toVolumeIndex(k, x, y)] > 0.5) {
+          if (probabilities[seq.toVolumeIndex(k, x, y)] > FOREGROUND_THRESHOLD) {
             m[x + y * seq.width] = 1;
             area++;
           }
