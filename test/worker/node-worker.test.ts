@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { DEFAULT_BANK_OPTIONS } from '../../extension/src/engine/memory/policies';
 import { EngineClient, WorkerRequestError } from '../../extension/src/worker/client';
 import type { WorkerRequest, WorkerResponse } from '../../extension/src/worker/protocol';
 import { blobVolume, collect, dice } from '../support/synthetic';
@@ -61,6 +62,34 @@ describe('engine worker (worker_threads, typed protocol, transferable buffers)',
     expect(received).toBeLessThan(59);
     const rest = await collect(w.client.propagate(sessionId));
     expect(received + rest.length).toBeGreaterThanOrEqual(59);
+  });
+
+  it('new settings apply to the next propagation of an open volume, as if it had been opened with them', async () => {
+    await w.client.loadModel({ location: TEST_MODEL_DIR });
+    const blob = () => blobVolume([40, 40, 20], [{ center: [20, 20, 10], radii: [9, 9, 7] }]).volume;
+    const click = { points: [{ x: 20, y: 20, label: 1 as const }] };
+    const fifo = { bank: { ...DEFAULT_BANK_OPTIONS, policy: 'sam2-fifo' as const, capacity: 2 } };
+    // Reference: a volume opened with the new settings from the start.
+    const fresh = await w.client.openVolume({ ...blob() }, 'series-fresh', fifo);
+    const freshObject = await w.client.addObject(fresh);
+    await w.client.setPrompt(fresh, freshObject, 'axial', 10, click);
+    const expected = (await collect(w.client.propagate(fresh))).map((u) => [u.slice, u.confidence]);
+    // Opened with the defaults, two objects (the first removed), propagated, then re-configured.
+    const sessionId = await w.client.openVolume({ ...blob() }, 'series-settings');
+    await w.client.addObject(sessionId);
+    const objectId = await w.client.addObject(sessionId);
+    await w.client.setPrompt(sessionId, objectId, 'axial', 10, click);
+    const before = (await collect(w.client.propagate(sessionId))).map((u) => [u.slice, u.confidence]);
+    expect(before).not.toEqual(expected); // the settings matter for this volume
+    await w.client.updateSettings(sessionId, fifo);
+    const after = await collect(w.client.propagate(sessionId, [objectId]));
+    expect(after.every((u) => u.objectId === objectId)).toBe(true);
+    expect(after.map((u) => [u.slice, u.confidence])).toEqual(expected);
+    expect(Buffer.from(await w.client.getMask(sessionId, objectId))).toEqual(
+      Buffer.from(await w.client.getMask(fresh, freshObject)),
+    );
+    // Nothing is left to do until something changes again.
+    expect(await collect(w.client.propagate(sessionId))).toEqual([]);
   });
 
   it('bad requests answer typed errors and the worker survives them', async () => {

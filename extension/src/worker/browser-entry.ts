@@ -24,7 +24,7 @@ ort.env.wasm.wasmPaths = new URL(ownUrl.searchParams.get('ort') ?? './ort/', own
 
 const worker = new EngineWorker(
   {
-    modelFiles: (source) => urlModelFiles(new URL(source.location, ownUrl).href),
+    modelFiles: (source, onProgress) => urlModelFiles(new URL(source.location, ownUrl).href, { onProgress }),
     backendCandidates: (only) => webBackendCandidates(ort).filter((c) => !only || only.includes(c.name)),
   },
   (message, transfer) => scope.postMessage(message, transfer),

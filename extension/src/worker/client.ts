@@ -6,6 +6,7 @@ import type { BackendName } from '../engine/runtime/backend';
 import type { AxisName, SliceUpdate } from '../engine/session';
 import type { SlicePrompt } from '../engine/prompts/prompt';
 import type {
+  DownloadProgress,
   ModelInfo,
   ModelSource,
   SessionSettings,
@@ -37,14 +38,39 @@ type Body<T extends WorkerRequest['type']> = Omit<Request<T>, 'id' | 'type'>;
 export class EngineClient {
   private nextId = 1;
   private readonly listeners = new Map<number, Listener>();
+  private readonly fallbackListeners = new Set<(model: ModelInfo) => void>();
 
   constructor(private readonly port: WorkerPort) {
-    port.onMessage((message) => this.listeners.get(message.id)?.(message));
+    port.onMessage((message) => {
+      if (message.type === 'backend-fallback') for (const l of this.fallbackListeners) l(message.model);
+      else this.listeners.get(message.id)?.(message);
+    });
   }
 
-  async loadModel(source: ModelSource, backends?: readonly BackendName[]): Promise<ModelInfo> {
-    const r = await this.single('load-model', { source, backends }, 'model-loaded');
+  /** `onProgress` hears the model download (bytes received / total) where the files come over HTTP. */
+  async loadModel(
+    source: ModelSource,
+    backends?: readonly BackendName[],
+    onProgress?: (progress: DownloadProgress) => void,
+  ): Promise<ModelInfo> {
+    const r = await this.single('load-model', { source, backends }, 'model-loaded', [], (m) => {
+      if (m.type === 'model-progress') onProgress?.({ loaded: m.loaded, total: m.total });
+    });
     return r.model;
+  }
+
+  /**
+   * Calls `listener` with the new model info whenever the worker moves the model to another backend
+   * during inference (GPU lost); the request that was running continues there. Returns unsubscribe.
+   */
+  onBackendFallback(listener: (model: ModelInfo) => void): () => void {
+    this.fallbackListeners.add(listener);
+    return () => this.fallbackListeners.delete(listener);
+  }
+
+  /** New settings for an open volume; the next propagate recomputes every slice under them. */
+  async updateSettings(sessionId: number, settings: SessionSettings): Promise<void> {
+    await this.single('update-settings', { sessionId, settings }, 'done');
   }
 
   /** Opens a volume; its data buffer is transferred to the worker (the caller's copy is detached). */
@@ -109,12 +135,14 @@ export class EngineClient {
     body: Body<T>,
     expect: R,
     transfer: ArrayBuffer[] = [],
+    onInterim?: (m: WorkerResponse) => void,
   ): Promise<Extract<WorkerResponse, { type: R }>> {
     return new Promise((resolve, reject) => {
       const id = this.send(
         type,
         body,
         (m) => {
+          if (m.type === 'model-progress') return onInterim?.(m);
           this.listeners.delete(id);
           if (m.type === 'error') reject(new WorkerRequestError(m.error));
           else if (m.type === expect) resolve(m as Extract<WorkerResponse, { type: R }>);

@@ -5,23 +5,40 @@
  * injected by the entry files (browser-entry.ts, node-entry.ts).
  */
 import { EncoderCache } from '../engine/cache/encoder-cache';
-import { CancelledError, EngineError, InputError } from '../engine/errors';
+import { CancelledError, EngineError, InputError, ModelError } from '../engine/errors';
 import { loadModel, type ModelFiles, type SamModel } from '../engine/model/sam-model';
 import { type BackendCandidate, type BackendName, selectBackend } from '../engine/runtime/backend';
 import { SegmentationSession } from '../engine/session';
-import type { ModelSource, Post, WorkerRequest, WorkerResponse } from './protocol';
+import { FallbackModel } from './fallback-model';
+import type {
+  BackendFallback,
+  DownloadProgress,
+  ModelInfo,
+  ModelSource,
+  Post,
+  SessionSettings,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol';
 
 export interface WorkerPlatform {
-  modelFiles(source: ModelSource): ModelFiles;
+  /** `onProgress` receives download progress where the files come over a network. */
+  modelFiles(source: ModelSource, onProgress?: (p: DownloadProgress) => void): ModelFiles;
   /** Runtime candidates in preference order (e.g. WebGPU then wasm). */
   backendCandidates(only?: readonly BackendName[]): BackendCandidate[];
   /** Bytes of encoder outputs to keep cached across sessions. */
   readonly cacheBytes?: number;
 }
 
+interface OpenSession {
+  readonly session: SegmentationSession;
+  readonly volumeId: string;
+  readonly settings: SessionSettings;
+}
+
 export class EngineWorker {
   private model: SamModel | null = null;
-  private readonly sessions = new Map<number, SegmentationSession>();
+  private readonly sessions = new Map<number, OpenSession>();
   private readonly running = new Map<number, AbortController>();
   private nextSessionId = 1;
   private readonly cache: EncoderCache;
@@ -52,37 +69,22 @@ export class EngineWorker {
   private async dispatch(r: WorkerRequest): Promise<void> {
     switch (r.type) {
       case 'load-model': {
-        const { backend, tried } = await selectBackend(this.platform.backendCandidates(r.backends));
-        const model = await loadModel(this.platform.modelFiles(r.source), backend);
+        const model = await this.loadModel(r);
         await this.model?.release();
         this.model = model;
         this.sessions.clear();
         this.cache.clear();
-        const m = model.manifest;
-        this.send({
-          type: 'model-loaded',
-          id: r.id,
-          model: {
-            name: m.name,
-            version: m.version,
-            testModel: m.testModel,
-            modelHash: model.modelHash,
-            imageSize: m.imageSize,
-            backend: backend.name,
-            backendDescription: backend.description,
-            fallbacks: tried,
-          },
-        });
         return;
       }
       case 'open-volume': {
+        const settings = r.settings ?? {};
         const session = new SegmentationSession(this.requireModel(), r.volume, {
-          ...r.settings,
+          ...settings,
           cache: this.cache,
           volumeId: r.volumeId,
         });
         const sessionId = this.nextSessionId++;
-        this.sessions.set(sessionId, session);
+        this.sessions.set(sessionId, { session, volumeId: r.volumeId, settings });
         this.send({ type: 'volume-opened', id: r.id, sessionId });
         return;
       }
@@ -129,6 +131,10 @@ export class EngineWorker {
         this.send({ type: 'mask', id: r.id, objectId: r.objectId, mask }, [mask.buffer as ArrayBuffer]);
         return;
       }
+      case 'update-settings':
+        this.sessions.set(r.sessionId, await this.rebuild(this.open(r.sessionId), r.settings));
+        this.send({ type: 'done', id: r.id });
+        return;
       case 'cancel':
         this.running.get(r.target)?.abort();
         this.send({ type: 'done', id: r.id });
@@ -146,12 +152,93 @@ export class EngineWorker {
   }
 
   private session(id: number): SegmentationSession {
+    return this.open(id).session;
+  }
+
+  private open(id: number): OpenSession {
     const s = this.sessions.get(id);
     if (!s) throw new InputError('invalid-options', `no open volume with session id ${id}`);
     return s;
   }
 
+  /**
+   * Loads the model on the first backend that works; the backends after it stay in reserve, so a
+   * GPU lost during inference hands the model to the next one (FallbackModel) and the clients
+   * hear about it ('backend-fallback').
+   */
+  private async loadModel(r: Extract<WorkerRequest, { type: 'load-model' }>): Promise<SamModel> {
+    let reserve = this.platform.backendCandidates(r.backends);
+    const fallbacks: BackendFallback[] = [];
+    const loadOn = async (candidates: BackendCandidate[], onProgress?: (p: DownloadProgress) => void) => {
+      let left = candidates;
+      for (;;) {
+        const { backend, tried } = await selectBackend(left);
+        fallbacks.push(...tried);
+        left = left.slice(left.findIndex((c) => c.name === backend.name) + 1);
+        try {
+          const model = await loadModel(this.platform.modelFiles(r.source, onProgress), backend);
+          reserve = left;
+          return model;
+        } catch (e) {
+          // A backend that passed its probe can still refuse a real graph (e.g. WebGPU on the encoder).
+          const refused = e instanceof ModelError && e.kind === 'inference-failed';
+          if (!refused || left.length === 0) throw e;
+          fallbacks.push({ name: backend.name, error: e.message });
+        }
+      }
+    };
+    const first = await loadOn(reserve, (p) => this.send({ type: 'model-progress', id: r.id, ...p }));
+    const model = new FallbackModel(
+      first,
+      (lost) => loadOn(reserve.filter((c) => c.name !== lost.from)),
+      (next, lost) => {
+        fallbacks.push({ name: lost.from, error: lost.reason, duringInference: true });
+        this.send({ type: 'backend-fallback', id: 0, model: modelInfo(next, fallbacks) });
+      },
+    );
+    this.send({ type: 'model-loaded', id: r.id, model: modelInfo(model, fallbacks) });
+    return model;
+  }
+
+  /**
+   * The same volume, objects (with their ids) and prompts in a session with new settings: nothing
+   * computed under the old settings is kept but the encoder cache, so the next propagate redoes all.
+   */
+  private async rebuild(old: OpenSession, patch: SessionSettings): Promise<OpenSession> {
+    const settings = { ...old.settings, ...patch };
+    const session = new SegmentationSession(this.requireModel(), old.session.volume, {
+      ...settings,
+      cache: this.cache,
+      volumeId: old.volumeId,
+    });
+    const ids = new Set(old.session.objectIds);
+    const last = Math.max(0, ...ids);
+    // Object ids are handed out in sequence: re-adding up to the last one keeps every id.
+    for (let id = 1; id <= last; id++) {
+      const added = session.addObject();
+      if (!ids.has(added)) session.removeObject(added);
+    }
+    for (const id of ids)
+      for (const p of old.session.prompts(id)) await session.setPrompt(id, p.slice, p.prompt, p.axis);
+    return { session, volumeId: old.volumeId, settings };
+  }
+
   private send(message: WorkerResponse, transfer: ArrayBuffer[] = []): void {
     this.post(message, transfer);
   }
+}
+
+function modelInfo(model: SamModel, fallbacks: readonly BackendFallback[]): ModelInfo {
+  const m = model.manifest;
+  const backend = model.backend;
+  return {
+    name: m.name,
+    version: m.version,
+    testModel: m.testModel,
+    modelHash: model.modelHash,
+    imageSize: m.imageSize,
+    backend: backend.name,
+    backendDescription: backend.description,
+    fallbacks: [...fallbacks],
+  };
 }

@@ -69,6 +69,16 @@ export type WorkerRequest =
       readonly objectIds?: readonly number[];
     }
   | { readonly type: 'get-mask'; readonly id: number; readonly sessionId: number; readonly objectId: number }
+  /**
+   * New session settings for an open volume: the session is rebuilt with them and its prompts are
+   * set again, so the next propagate recomputes every slice under the new settings.
+   */
+  | {
+      readonly type: 'update-settings';
+      readonly id: number;
+      readonly sessionId: number;
+      readonly settings: SessionSettings;
+    }
   /** Cancels the request `target` (a propagate); answered by that request's 'cancelled'. */
   | { readonly type: 'cancel'; readonly id: number; readonly target: number };
 
@@ -80,8 +90,21 @@ export interface ModelInfo {
   readonly imageSize: number;
   readonly backend: BackendName;
   readonly backendDescription: string;
-  /** Backends tried before the chosen one, with why they failed (e.g. no WebGPU adapter). */
-  readonly fallbacks: readonly { name: BackendName; error: string }[];
+  /** Backends given up, in order, with why: unavailable at load, or failed during inference. */
+  readonly fallbacks: readonly BackendFallback[];
+}
+
+export interface BackendFallback {
+  readonly name: BackendName;
+  readonly error: string;
+  /** The backend worked at load and later failed while running a graph (e.g. GPU device lost). */
+  readonly duringInference?: boolean;
+}
+
+/** Bytes of the model received so far; `total` is null while the server has not said. */
+export interface DownloadProgress {
+  readonly loaded: number;
+  readonly total: number | null;
 }
 
 export interface WorkerErrorInfo {
@@ -91,6 +114,13 @@ export interface WorkerErrorInfo {
 
 export type WorkerResponse =
   | { readonly type: 'model-loaded'; readonly id: number; readonly model: ModelInfo }
+  /** Download progress of a 'load-model' request (several per request, before 'model-loaded'). */
+  | ({ readonly type: 'model-progress'; readonly id: number } & DownloadProgress)
+  /**
+   * Unsolicited (id 0): the backend failed during inference and the model now runs on another one;
+   * the request that was running continues there.
+   */
+  | { readonly type: 'backend-fallback'; readonly id: 0; readonly model: ModelInfo }
   | { readonly type: 'volume-opened'; readonly id: number; readonly sessionId: number }
   | { readonly type: 'object-added'; readonly id: number; readonly objectId: number }
   | { readonly type: 'slice'; readonly id: number; readonly update: SliceUpdate }

@@ -2,27 +2,149 @@
  * A model folder served over HTTP as ModelFiles. The browser's HTTP cache keeps the files between
  * visits (served with validators); loadModel checks every graph's sha256 against the manifest, so a
  * stale or corrupt cached file is refused, never run.
+ *
+ * Bodies are streamed so the download can be reported: bytes received over the folder's total,
+ * which is known up front once the manifest is read (HEAD requests for the graphs' Content-Length).
  */
+import { MANIFEST_FILE } from '../engine/model/manifest';
 import type { ModelFiles } from '../engine/model/sam-model';
+import type { DownloadProgress } from './protocol';
 
-export function urlModelFiles(folderUrl: string, fetchImpl: typeof fetch = fetch): ModelFiles {
+export interface UrlModelFilesOptions {
+  readonly fetch?: typeof fetch;
+  /** Called as bytes arrive (at most about 200 times per file, and once when each file is complete). */
+  readonly onProgress?: (progress: DownloadProgress) => void;
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export function urlModelFiles(folderUrl: string, options: UrlModelFilesOptions = {}): ModelFiles {
   const base = folderUrl.endsWith('/') ? folderUrl : `${folderUrl}/`;
+  const fetchImpl = options.fetch ?? fetch;
+  const progress = new DownloadTracker(options.onProgress);
+
+  const get = async (url: string, init?: RequestInit): Promise<Response> => {
+    let response: Response;
+    try {
+      response = await fetchImpl(url, init);
+    } catch (e) {
+      // The caller names the file; the reason is enough here.
+      throw new Error(`request failed (${errorText(e)})`);
+    }
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+    return response;
+  };
+
+  /** The graphs' sizes from HEAD requests, so the total is right from the first graph on. */
+  const announceGraphs = async (manifestBytes: Uint8Array): Promise<void> => {
+    let files: string[];
+    try {
+      const manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as {
+        graphs?: Record<string, { file?: unknown }>;
+      };
+      files = Object.values(manifest.graphs ?? {})
+        .map((g) => g.file)
+        .filter((f): f is string => typeof f === 'string' && isPlainName(f));
+    } catch {
+      return; // loadModel reports an unreadable manifest
+    }
+    await Promise.all(
+      files.map(async (file) => {
+        try {
+          const r = await fetchImpl(new URL(file, base).href, { method: 'HEAD' });
+          const size = contentLength(r);
+          if (r.ok && size !== null) progress.expect(file, size);
+        } catch {
+          // Sizes are informative; the GET reports real failures.
+        }
+      }),
+    );
+  };
+
   return {
     origin: base,
     async read(fileName: string): Promise<Uint8Array> {
       // The manifest restricts file names already; this keeps any caller inside the folder too.
-      if (fileName.includes('/') || fileName.includes('\\') || fileName.startsWith('.')) {
-        throw new Error(`"${fileName}" is not a plain file name inside ${base}`);
+      if (!isPlainName(fileName)) throw new Error(`"${fileName}" is not a plain file name inside ${base}`);
+      const response = await get(new URL(fileName, base).href);
+      const isManifest = fileName === MANIFEST_FILE;
+      const bytes = await readBody(response, fileName, progress, !isManifest);
+      if (isManifest) {
+        await announceGraphs(bytes);
+        progress.received(fileName, bytes.byteLength, true);
       }
-      const url = new URL(fileName, base).href;
-      let response: Response;
-      try {
-        response = await fetchImpl(url);
-      } catch (e) {
-        throw new Error(`${url}: request failed (${e instanceof Error ? e.message : String(e)})`);
-      }
-      if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`.trim());
-      return new Uint8Array(await response.arrayBuffer());
+      return bytes;
     },
   };
+}
+
+const isPlainName = (f: string): boolean => !f.includes('/') && !f.includes('\\') && !f.startsWith('.');
+
+function contentLength(r: Response): number | null {
+  // A compressed body's length is not the length of what the reader sees.
+  if (r.headers.get('content-encoding')) return null;
+  const n = Number(r.headers.get('content-length') ?? NaN);
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+async function readBody(
+  response: Response,
+  file: string,
+  progress: DownloadTracker,
+  reportEnd: boolean,
+): Promise<Uint8Array> {
+  progress.expect(file, contentLength(response));
+  if (!response.body) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (reportEnd) progress.received(file, bytes.byteLength, true);
+    return bytes;
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.byteLength;
+    progress.received(file, received, false);
+  }
+  if (reportEnd) progress.received(file, received, true);
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(received);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  return bytes;
+}
+
+/** Sums bytes over the folder's files; reports sparingly (every 0.5 % of a file, and at its end). */
+class DownloadTracker {
+  private readonly sizes = new Map<string, number | null>();
+  private readonly got = new Map<string, number>();
+  private readonly lastReported = new Map<string, number>();
+
+  constructor(private readonly onProgress?: (p: DownloadProgress) => void) {}
+
+  expect(file: string, size: number | null): void {
+    if (size !== null || !this.sizes.has(file)) this.sizes.set(file, size);
+  }
+
+  received(file: string, bytes: number, complete: boolean): void {
+    if (!this.onProgress) return;
+    this.got.set(file, bytes);
+    if (complete && this.sizes.get(file) === null) this.sizes.set(file, bytes);
+    const size = this.sizes.get(file) ?? null;
+    const step = Math.max(64 * 1024, (size ?? 0) / 200);
+    if (!complete && bytes - (this.lastReported.get(file) ?? 0) < step) return;
+    this.lastReported.set(file, bytes);
+    let loaded = 0;
+    for (const n of this.got.values()) loaded += n;
+    let total: number | null = 0;
+    for (const [f, n] of this.sizes)
+      total = n === null || total === null ? null : total + Math.max(n, this.got.get(f) ?? 0);
+    this.onProgress({ loaded, total });
+  }
 }
