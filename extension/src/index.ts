@@ -4,7 +4,7 @@
  * managers OHIF passes in; nothing of @ohif/* or @cornerstonejs/* is bundled.
  */
 import { commandsModule } from './host/commands';
-import { readConfig } from './host/config';
+import { ConfigError, type Medsam2Config, readConfig } from './host/config';
 import { Medsam2Controller } from './host/controller';
 import type { ExtensionParams, ToolbarButton } from './host/ohif-types';
 import { PROMPT_TOOL_NAME, registerPromptTool } from './host/prompt-tool';
@@ -27,7 +27,7 @@ export const PROMPT_BUTTON: ToolbarButton = {
     type: 'tool',
     icon: 'icon-tool-brush',
     label: 'MedSAM-2',
-    tooltip: 'MedSAM-2: click = include, shift-click = exclude, drag = box',
+    tooltip: 'MedSAM-2: click = include, shift-click or right-click = exclude, drag = box',
     commands: 'medsam2ActivatePromptTool',
     evaluate: 'evaluate.cornerstoneTool',
   },
@@ -43,13 +43,24 @@ const extension = {
     appConfig,
     configuration,
   }: ExtensionParams) {
-    const config = readConfig(appConfig, configuration, globalThis.location?.href ?? 'http://localhost/');
+    const page = globalThis.location?.href ?? 'http://localhost/';
+    // A bad configuration is shown in the panel (as the model error) instead of breaking the viewer.
+    let config: Medsam2Config;
+    let configError: string | undefined;
+    try {
+      config = readConfig(appConfig, configuration, page);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      configError = `configuration: ${e.message}`;
+      config = readConfig(undefined, undefined, page);
+    }
     controller?.dispose();
     controller = new Medsam2Controller({
       services: servicesManager.services,
       commandsManager,
       extensionManager,
       config,
+      configError,
     });
     const entry = extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common');
     const libs = (

@@ -2,6 +2,7 @@
  * Every panel action as an OHIF command, so hotkeys, toolbar buttons, other extensions and tests
  * can drive them: `commandsManager.runCommand('medsam2Propagate')`.
  */
+import type { Code } from '../dicom/codes';
 import type { Medsam2Controller, VoxelPrompt } from './controller';
 import type { SettingsState } from './controller-state';
 
@@ -18,10 +19,13 @@ export const COMMAND_NAMES = {
   addSegment: 'medsam2AddSegment',
   selectSegment: 'medsam2SelectSegment',
   renameSegment: 'medsam2RenameSegment',
+  setSegmentColor: 'medsam2SetSegmentColor',
+  setSegmentCodes: 'medsam2SetSegmentCodes',
   jumpToSlice: 'medsam2JumpToSlice',
   updateSettings: 'medsam2UpdateSettings',
   loadModel: 'medsam2LoadModel',
   getState: 'medsam2GetState',
+  getPrompts: 'medsam2GetPrompts',
   labelmapCoverage: 'medsam2LabelmapCoverage',
 } as const;
 
@@ -39,10 +43,19 @@ export function commandsModule(controller: () => Medsam2Controller) {
     [COMMAND_NAMES.addSegment]: (o) => c().addSegment(typeof o.label === 'string' ? o.label : undefined),
     [COMMAND_NAMES.selectSegment]: (o) => c().selectSegment(Number(o.objectId)),
     [COMMAND_NAMES.renameSegment]: (o) => c().renameSegment(Number(o.objectId), String(o.label ?? '')),
+    /** { objectId, color: [r, g, b] } */
+    [COMMAND_NAMES.setSegmentColor]: (o) =>
+      c().setSegmentColor(Number(o.objectId), o.color as [number, number, number]),
+    /** { objectId, category?: Code, type?: Code } */
+    [COMMAND_NAMES.setSegmentCodes]: (o) =>
+      c().setSegmentCodes(Number(o.objectId), { category: o.category as Code, type: o.type as Code }),
     [COMMAND_NAMES.jumpToSlice]: (o) => c().jumpToSlice(Number(o.slice)),
     [COMMAND_NAMES.updateSettings]: (o) => c().updateSettings(o as Partial<SettingsState>),
     [COMMAND_NAMES.loadModel]: () => c().ensureModel(),
     [COMMAND_NAMES.getState]: () => c().state,
+    /** The active (or { objectId }) segment's prompts by slice, in voxel coordinates. */
+    [COMMAND_NAMES.getPrompts]: (o) =>
+      c().promptsOf(o.objectId === undefined ? undefined : Number(o.objectId)),
     [COMMAND_NAMES.labelmapCoverage]: (o) =>
       c().labelmapCoverage(o.objectId === undefined ? undefined : Number(o.objectId)),
   };

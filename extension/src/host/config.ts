@@ -20,24 +20,62 @@ export interface Medsam2Config {
 }
 
 const BACKENDS: readonly BackendName[] = ['webgpu', 'wasm'];
+const SEG_FORMATS = ['binary', 'labelmap'] as const;
 
+/** A configuration value the extension cannot use; the message names the key and what it accepts. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * The extension's configuration: `window.config.medsam2` (app-config.js) overridden by the
+ * registration configuration; absent keys take their defaults, present keys must be valid.
+ */
 export function readConfig(
   appConfig: Record<string, unknown> | undefined,
   configuration: Record<string, unknown> | undefined,
   pageUrl: string,
 ): Medsam2Config {
-  const fromApp = (appConfig?.medsam2 ?? {}) as Record<string, unknown>;
+  const fromApp = appConfig?.medsam2 ?? {};
+  if (typeof fromApp !== 'object' || fromApp === null || Array.isArray(fromApp))
+    throw new ConfigError(`medsam2: must be an object, got ${JSON.stringify(fromApp)}`);
   const merged: Record<string, unknown> = { ...fromApp, ...configuration };
-  const text = (key: string): string | undefined =>
-    typeof merged[key] === 'string' && merged[key] ? (merged[key] as string) : undefined;
-  const backends = Array.isArray(merged.backends)
-    ? (merged.backends as unknown[]).filter((b): b is BackendName => BACKENDS.includes(b as BackendName))
-    : undefined;
-  return {
-    modelUrl: new URL(text('modelUrl') ?? besideModule('models/test-tiny/'), pageUrl).href,
-    backends: backends && backends.length ? backends : undefined,
-    workerUrl: new URL(text('workerUrl') ?? besideModule('medsam2-worker.js'), pageUrl).href,
-    ortUrl: text('ortUrl') ? new URL(text('ortUrl') as string, pageUrl).href : undefined,
-    segFormat: merged.segFormat === 'labelmap' ? 'labelmap' : 'binary',
+  const url = (key: string, fallback: string | undefined): string | undefined => {
+    const value = merged[key];
+    if (value === undefined) return fallback === undefined ? undefined : new URL(fallback, pageUrl).href;
+    if (typeof value !== 'string' || value.trim() === '')
+      throw new ConfigError(`medsam2.${key}: must be a non-empty URL string, got ${JSON.stringify(value)}`);
+    try {
+      return new URL(value, pageUrl).href;
+    } catch {
+      throw new ConfigError(`medsam2.${key}: "${value}" is not a URL`);
+    }
   };
+  return {
+    modelUrl: url('modelUrl', besideModule('models/test-tiny/')) as string,
+    backends: readBackends(merged.backends),
+    workerUrl: url('workerUrl', besideModule('medsam2-worker.js')) as string,
+    ortUrl: url('ortUrl', undefined),
+    segFormat: readSegFormat(merged.segFormat),
+  };
+}
+
+function readBackends(value: unknown): readonly BackendName[] | undefined {
+  if (value === undefined) return undefined;
+  const names: unknown[] = Array.isArray(value) ? value : [];
+  if (names.length === 0 || names.some((b) => !BACKENDS.includes(b as BackendName)))
+    throw new ConfigError(
+      `medsam2.backends: must be a non-empty list of ${BACKENDS.map((b) => `"${b}"`).join(', ')}, got ${JSON.stringify(value)}`,
+    );
+  return [...new Set(names as BackendName[])];
+}
+
+function readSegFormat(value: unknown): Medsam2Config['segFormat'] {
+  if (value === undefined) return 'binary';
+  if (!SEG_FORMATS.includes(value as Medsam2Config['segFormat']))
+    throw new ConfigError(`medsam2.segFormat: must be "binary" or "labelmap", got ${JSON.stringify(value)}`);
+  return value as Medsam2Config['segFormat'];
 }

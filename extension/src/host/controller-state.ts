@@ -7,8 +7,10 @@ export interface ModelState {
   readonly status: 'idle' | 'loading' | 'ready' | 'error';
   readonly url: string;
   readonly info?: ModelInfo;
-  /** Total bytes of the model's graphs, when the server says. */
+  /** Total bytes of the model's files, when the server says. */
   readonly bytes?: number;
+  /** Bytes downloaded so far while loading. */
+  readonly loaded?: number;
   readonly message?: string;
 }
 

@@ -8,11 +8,13 @@ import { DEFAULT_BANK_OPTIONS } from '../engine/memory/policies';
 import type { SlicePrompt } from '../engine/prompts/prompt';
 import type { SliceUpdate } from '../engine/session';
 import type { EngineClient } from '../worker/client';
-import type { ModelInfo } from '../worker/protocol';
+import type { ModelInfo, SessionSettings } from '../worker/protocol';
 import type { Medsam2Config } from './config';
 import type { ControllerState, SegmentState, SettingsState, SliceResult } from './controller-state';
 import { exportSegmentation } from './export-seg';
+import { type VoxelPrompt, gesturePrompt } from './gesture-prompt';
 import { LabelmapLayer } from './labelmap';
+import { ModelLoadError, ModelLoader } from './model-loader';
 import type {
   CornerstoneCore,
   CornerstoneTools,
@@ -21,17 +23,21 @@ import type {
   OhifDisplaySet,
   OhifServices,
 } from './ohif-types';
+import { PromptBindings } from './prompt-bindings';
 import { PROMPT_TOOL_NAME, type PromptGesture } from './prompt-tool';
 import { type SeriesVolume, loadSeriesVolume } from './series';
-import { type WorkerConnection, startEngineWorker } from './worker-connection';
 import { type WorldToVoxel, worldToVoxel } from './world-to-voxel';
 import { SEGMENT_COLORS } from '../panel/segment-codes';
+
+export type { VoxelPrompt } from './gesture-prompt';
 
 export interface HostContext {
   readonly services: OhifServices;
   readonly commandsManager: CommandsManager;
   readonly extensionManager: ExtensionManager;
   readonly config: Medsam2Config;
+  /** Why the extension's configuration is unusable (shown as the model error). */
+  readonly configError?: string;
 }
 
 /** The engine session on one series, with the labelmap it draws into. */
@@ -41,6 +47,8 @@ interface ActiveSeries {
   readonly labelmap: LabelmapLayer;
   readonly toVoxel: WorldToVoxel;
   viewportId: string;
+  /** The settings the worker session runs with; the panel's may be newer (applied on propagate). */
+  applied: SettingsState;
 }
 
 interface UndoEntry {
@@ -49,20 +57,13 @@ interface UndoEntry {
   readonly previous: SlicePrompt | undefined;
 }
 
-/** A prompt in volume voxel coordinates (column, row) on one slice, for commands and tests. */
-export interface VoxelPrompt {
-  readonly slice: number;
-  readonly points?: readonly { x: number; y: number; label: 0 | 1 }[];
-  readonly box?: readonly [number, number, number, number];
-}
-
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class Medsam2Controller {
   private snapshot: ControllerState;
   private readonly listeners = new Set<(s: ControllerState) => void>();
-  private worker: WorkerConnection | null = null;
-  private modelLoad: Promise<ModelInfo> | null = null;
+  private readonly models: ModelLoader;
+  private readonly bindings: PromptBindings;
   private active: ActiveSeries | null = null;
   private seriesLoad: Promise<ActiveSeries> | null = null;
   private readonly prompts = new Map<number, Map<number, SlicePrompt>>();
@@ -72,8 +73,10 @@ export class Medsam2Controller {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly host: HostContext) {
+    this.models = new ModelLoader(host.config, (model) => this.set({ model }), host.configError);
+    this.bindings = new PromptBindings(host.services.toolGroupService, host.commandsManager);
     this.snapshot = {
-      model: { status: 'idle', url: host.config.modelUrl },
+      model: this.models.current,
       series: { status: 'none' },
       segments: [],
       activeObjectId: null,
@@ -108,7 +111,9 @@ export class Medsam2Controller {
   }
 
   private fail(e: unknown): void {
-    this.set({ error: errorText(e), busy: undefined });
+    // A model failure is already on show in the model section; one place is enough.
+    if (e instanceof ModelLoadError) this.set({ busy: undefined });
+    else this.set({ error: errorText(e), busy: undefined });
   }
 
   private libs(): { core: CornerstoneCore; tools: CornerstoneTools } {
@@ -129,52 +134,11 @@ export class Medsam2Controller {
 
   /** Starts the worker and loads the model once; later calls share the same load. */
   ensureModel(): Promise<ModelInfo> {
-    if (!this.modelLoad) {
-      this.modelLoad = this.loadModel();
-      this.modelLoad.catch(() => (this.modelLoad = null));
-    }
-    return this.modelLoad;
-  }
-
-  private async loadModel(): Promise<ModelInfo> {
-    const { config } = this.host;
-    this.set({ model: { status: 'loading', url: config.modelUrl }, error: undefined });
-    void this.measureModel(config.modelUrl);
-    try {
-      this.worker ??= startEngineWorker(config);
-      const info = await Promise.race([
-        this.worker.client.loadModel({ location: config.modelUrl }, config.backends),
-        this.worker.failed.then((m) => Promise.reject(new Error(m))),
-      ]);
-      this.set({ model: { ...this.snapshot.model, status: 'ready', info } });
-      return info;
-    } catch (e) {
-      this.set({ model: { ...this.snapshot.model, status: 'error', message: errorText(e) } });
-      throw e;
-    }
-  }
-
-  /** The model's size for the panel (manifest + graph sizes from the server), best effort. */
-  private async measureModel(url: string): Promise<void> {
-    try {
-      const manifest = (await (await fetch(new URL('manifest.json', url))).json()) as {
-        graphs?: Record<string, { file?: string }>;
-      };
-      let bytes = 0;
-      for (const g of Object.values(manifest.graphs ?? {})) {
-        if (!g.file) continue;
-        const r = await fetch(new URL(g.file, url), { method: 'HEAD' });
-        bytes += Number(r.headers.get('content-length') ?? 0);
-      }
-      if (bytes > 0) this.set({ model: { ...this.snapshot.model, bytes } });
-    } catch {
-      // The size is informative only; loadModel reports real failures.
-    }
+    return this.models.ensure();
   }
 
   private client(): EngineClient {
-    if (!this.worker) throw new Error('the engine worker is not running');
-    return this.worker.client;
+    return this.models.client();
   }
 
   // ---- series --------------------------------------------------------------------------------
@@ -206,29 +170,21 @@ export class Medsam2Controller {
   }
 
   private async openSeries(viewportId: string, displaySet: OhifDisplaySet): Promise<ActiveSeries> {
+    await this.ensureModel();
     const label =
       `${displaySet.Modality ?? ''} #${displaySet.SeriesNumber ?? '?'} ${displaySet.SeriesDescription ?? ''}`.trim();
     this.set({ series: { status: 'loading', label, loaded: 0, total: displaySet.imageIds?.length ?? 0 } });
     try {
-      await this.ensureModel();
       const { core, tools } = this.libs();
       const series = await loadSeriesVolume(displaySet, core, (loaded, total) =>
         this.set({ series: { ...this.snapshot.series, loaded, total } }),
       );
       const { volume } = series;
-      const s = this.snapshot.settings;
+      const applied = this.snapshot.settings;
       const sessionId = await this.client().openVolume(
         { data: volume.data.slice(), dims: volume.dims, spacing: volume.spacing, modality: volume.modality },
         volume.seriesInstanceUID,
-        {
-          bank: {
-            ...DEFAULT_BANK_OPTIONS,
-            policy: s.policy,
-            capacity: s.capacity,
-            confidenceThreshold: s.confidenceThreshold,
-          },
-          orientations: s.orientations,
-        },
+        sessionSettings(applied),
       );
       const objectId = await this.client().addObject(sessionId, 'Segment 1');
       const segment = this.newSegment(objectId, 1, 'Segment 1', volume.dims[2]);
@@ -238,7 +194,14 @@ export class Medsam2Controller {
       });
       this.prompts.clear();
       this.undoStack = [];
-      this.active = { series, sessionId, labelmap, toVoxel: worldToVoxel(volume.affine), viewportId };
+      this.active = {
+        series,
+        sessionId,
+        labelmap,
+        toVoxel: worldToVoxel(volume.affine),
+        viewportId,
+        applied,
+      };
       this.set({
         series: {
           status: 'ready',
@@ -273,18 +236,14 @@ export class Medsam2Controller {
 
   // ---- tool ----------------------------------------------------------------------------------
 
-  /** Makes the prompt tool the primary tool of every tool group and opens the session. */
+  /**
+   * Makes the prompt tool the active tool of every tool group (left = include/box, shift-left and
+   * right = exclude) and opens the session.
+   */
   async activatePromptTool(): Promise<void> {
-    const { tools } = this.libs();
-    const { MouseBindings, KeyboardBindings } = tools.Enums;
+    const { core, tools } = this.libs();
     this.addToolToGroups();
-    this.host.commandsManager.runCommand('setToolActiveToolbar', {
-      toolName: PROMPT_TOOL_NAME,
-      bindings: [
-        { mouseButton: MouseBindings.Primary },
-        { mouseButton: MouseBindings.Primary, modifierKey: KeyboardBindings.Shift },
-      ],
-    });
+    this.bindings.activate(core, tools);
     this.set({ toolActive: true });
     try {
       await this.ensureSeries();
@@ -308,27 +267,12 @@ export class Medsam2Controller {
       const active = await this.ensureSeries();
       const { dims, normal } = active.series.volume;
       const viewport = this.host.services.cornerstoneViewportService.getCornerstoneViewport(g.viewportId);
-      const n = viewport?.getCamera().viewPlaneNormal;
-      if (n && Math.abs(n[0] * normal[0] + n[1] * normal[1] + n[2] * normal[2]) < 0.99)
-        throw new Error('prompts go on the series acquisition plane: switch the viewport back to it');
-      const inside = (x: number, y: number) =>
-        x >= -0.5 && y >= -0.5 && x <= dims[0] - 0.5 && y <= dims[1] - 0.5;
-      if (g.kind === 'point') {
-        const [x, y, z] = active.toVoxel(g.world);
-        if (!inside(x, y)) throw new Error('the click is outside the image');
-        await this.promptVoxels({ slice: Math.round(z), points: [{ x, y, label: g.include ? 1 : 0 }] });
-      } else {
-        const [x0, y0, z] = active.toVoxel(g.from);
-        const [x1, y1] = active.toVoxel(g.to);
-        const clamp = (v: number, max: number) => Math.min(max - 0.5, Math.max(-0.5, v));
-        const box: [number, number, number, number] = [
-          clamp(Math.min(x0, x1), dims[0]),
-          clamp(Math.min(y0, y1), dims[1]),
-          clamp(Math.max(x0, x1), dims[0]),
-          clamp(Math.max(y0, y1), dims[1]),
-        ];
-        await this.promptVoxels({ slice: Math.round(z), box });
-      }
+      const prompt = gesturePrompt(
+        g,
+        { toVoxel: active.toVoxel, dims, normal },
+        viewport?.getCamera().viewPlaneNormal,
+      );
+      await this.promptVoxels(prompt);
     } catch (e) {
       this.fail(e);
     }
@@ -370,6 +314,7 @@ export class Medsam2Controller {
       const active = await this.ensureSeries();
       const objectId = this.requireActiveObject();
       if (!this.prompts.get(objectId)?.size) throw new Error('add a prompt on a slice first');
+      await this.applySettings(active);
       const controller = new AbortController();
       let finish = () => {};
       const done = new Promise<void>((r) => (finish = r));
@@ -391,6 +336,14 @@ export class Medsam2Controller {
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /** Settings changed since the session was opened take effect now: every slice is redone. */
+  private async applySettings(active: ActiveSeries): Promise<void> {
+    const wanted = this.snapshot.settings;
+    if (sameSettings(active.applied, wanted)) return;
+    await this.serial(() => this.client().updateSettings(active.sessionId, sessionSettings(wanted)));
+    active.applied = wanted;
   }
 
   /** Stops a running propagation; slices already drawn stay. */
@@ -517,10 +470,13 @@ export class Medsam2Controller {
   }
 
   setSegmentCodes(objectId: number, codes: Partial<Pick<SegmentState, 'category' | 'type'>>): void {
-    this.updateSegment(objectId, () => codes);
+    this.updateSegment(objectId, (s) => ({
+      category: codes.category ?? s.category,
+      type: codes.type ?? s.type,
+    }));
   }
 
-  /** New settings apply to the next session (they are engine session options). */
+  /** New settings apply to the next propagation, on the current series too (it is redone in full). */
   updateSettings(patch: Partial<SettingsState>): void {
     this.set({ settings: { ...this.snapshot.settings, ...patch } });
   }
@@ -597,7 +553,8 @@ export class Medsam2Controller {
   private apply(active: ActiveSeries, update: SliceUpdate, prompted: boolean): void {
     if (update.axis !== 'axial') return; // secondary axes feed the aggregate; accept() draws it
     const segment = this.segment(update.objectId);
-    if (!update.skipped) active.labelmap.writeSlice(segment.segmentIndex, update.slice, update.mask);
+    // A skipped slice's mask is empty: it clears what an earlier run drew there.
+    active.labelmap.writeSlice(segment.segmentIndex, update.slice, update.mask);
     const isPrompted = prompted || update.direction === 0;
     this.updateSegment(update.objectId, (s) => ({
       slices: s.slices.map((r, k) =>
@@ -616,12 +573,35 @@ export class Medsam2Controller {
     return active.labelmap.coverage(s.segmentIndex);
   }
 
+  /** The active (or given) segment's prompts, by slice, in voxel coordinates. */
+  promptsOf(objectId?: number): VoxelPrompt[] {
+    const id = objectId ?? this.snapshot.activeObjectId;
+    const slices = id === null ? undefined : this.prompts.get(id);
+    return [...(slices ?? [])].sort(([a], [b]) => a - b).map(([slice, p]) => ({ slice, ...p }));
+  }
+
   dispose(): void {
     this.stop();
-    this.worker?.terminate();
-    this.worker = null;
-    this.modelLoad = null;
+    this.models.dispose();
     this.active = null;
     this.listeners.clear();
   }
 }
+
+function sessionSettings(s: SettingsState): SessionSettings {
+  return {
+    bank: {
+      ...DEFAULT_BANK_OPTIONS,
+      policy: s.policy,
+      capacity: s.capacity,
+      confidenceThreshold: s.confidenceThreshold,
+    },
+    orientations: s.orientations,
+  };
+}
+
+const sameSettings = (a: SettingsState, b: SettingsState): boolean =>
+  a.policy === b.policy &&
+  a.capacity === b.capacity &&
+  a.confidenceThreshold === b.confidenceThreshold &&
+  a.orientations === b.orientations;

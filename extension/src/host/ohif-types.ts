@@ -83,11 +83,19 @@ export interface ToolbarService {
   getButtonSection?(section: string): { id: string }[] | undefined;
 }
 
+export interface ToolBinding {
+  readonly mouseButton?: number;
+  readonly modifierKey?: number;
+  readonly numTouchPoints?: number;
+}
+
 export interface ToolGroup {
   readonly id: string;
   hasTool(toolName: string): boolean;
   addTool(toolName: string, configuration?: Record<string, unknown>): void;
   getActivePrimaryMouseButtonTool(): string | undefined;
+  /** Per tool: its mode ('Active', 'Passive', ...) and mouse/touch bindings (cornerstone's own object). */
+  readonly toolOptions: Record<string, { mode: string; bindings: ToolBinding[] }>;
 }
 
 export interface ToolGroupService extends PubSub {
@@ -179,6 +187,7 @@ export interface CsViewport {
 }
 
 export interface CornerstoneCore {
+  readonly eventTarget: EventTarget;
   readonly cache: { getImage(imageId: string): CsImage | undefined };
   readonly imageLoader: { loadAndCacheImage(imageId: string): Promise<CsImage> };
   getEnabledElement(element: HTMLElement): { viewport: CsViewport } | undefined;
@@ -206,6 +215,7 @@ export interface CornerstoneTools {
   readonly Enums: {
     readonly Events: Record<string, string>;
     readonly MouseBindings: { readonly Primary: number; readonly Secondary: number };
+    readonly ToolModes?: { readonly Active: string };
     readonly KeyboardBindings: { readonly Shift: number };
   };
   readonly segmentation: {

@@ -1,7 +1,7 @@
 /**
  * The MedSAM-2 prompt tool, a cornerstone tool made at run time from the host's own BaseTool (the
  * extension cannot import cornerstone). Click = include point, shift-click = exclude point,
- * right-click = exclude point (when the tool also holds the secondary button), drag = box.
+ * right-click = exclude point (prompt-bindings.ts gives the tool the secondary button), drag = box.
  * It only reports world coordinates; the controller turns them into slice prompts.
  */
 import type { CornerstoneTools, CsToolEvent, Point3 } from './ohif-types';
@@ -32,6 +32,9 @@ export function registerPromptTool(tools: CornerstoneTools, onGesture: (g: Promp
       const { element, viewportId, currentPoints, event } = evt.detail;
       const start = { world: currentPoints.world, canvas: currentPoints.canvas };
       const exclude = event?.shiftKey === true || event?.button === 2;
+      // A right-click is a prompt here, not a request for the browser's menu.
+      if (event?.button === 2)
+        element.addEventListener('contextmenu', (e) => e.preventDefault(), { once: true });
       let last = start;
       const onDrag = (e: Event) => {
         const d = (e as unknown as CsToolEvent).detail;

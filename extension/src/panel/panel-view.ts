@@ -22,6 +22,8 @@ const STYLE = {
   note: 'color:#9fb3c8;',
   badge: 'background:#8a2be2;color:#fff;border-radius:3px;padding:1px 6px;font-weight:700;',
   input: 'background:#0b1a29;color:#e6f2ff;border:1px solid #35506b;border-radius:3px;padding:2px 4px;',
+  warning: 'color:#f0c060;',
+  track: 'height:8px;background:#0b1a29;border-radius:4px;overflow:hidden;',
 };
 
 export class PanelView {
@@ -102,13 +104,7 @@ export class PanelView {
             ),
           )
         : null,
-      m.status === 'loading'
-        ? h(
-            'div',
-            { 'data-cy': 'medsam2-model-loading', style: STYLE.note },
-            `Loading model${m.bytes ? ` (${formatBytes(m.bytes)})` : ''} from ${m.url} …`,
-          )
-        : null,
+      m.status === 'loading' ? this.modelDownload(m.loaded, m.bytes, m.url) : null,
       info
         ? h(
             'div',
@@ -126,7 +122,17 @@ export class PanelView {
               ` — ${info.backendDescription}`,
             ),
             ...info.fallbacks.map((f) =>
-              h('div', { 'data-cy': `medsam2-fallback-${f.name}` }, `${f.name} unavailable: ${f.error}`),
+              h(
+                'div',
+                {
+                  'data-cy': `medsam2-fallback-${f.name}`,
+                  'data-during': f.duringInference ? 'inference' : 'load',
+                  style: f.duringInference ? STYLE.warning : undefined,
+                },
+                f.duringInference
+                  ? `${f.name} failed during inference; the model was reloaded on ${info.backend} and the work continued: ${f.error}`
+                  : `${f.name} unavailable: ${f.error}`,
+              ),
             ),
           )
         : null,
@@ -137,6 +143,33 @@ export class PanelView {
             `Model error: ${m.message ?? ''}`,
           )
         : null,
+    );
+  }
+
+  /** "Loading model: 12.3 / 80.0 MB" with a bar, once the server has said how much there is. */
+  private modelDownload(loaded: number | undefined, total: number | undefined, url: string): HTMLElement {
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    const text =
+      loaded === undefined
+        ? `Loading model from ${url} …`
+        : total
+          ? `Loading model: ${mb(loaded)} / ${mb(total)} MB`
+          : `Loading model: ${mb(loaded)} MB`;
+    const fraction = total && loaded !== undefined ? Math.min(1, loaded / total) : 0;
+    return h(
+      'div',
+      { 'data-cy': 'medsam2-model-loading', style: STYLE.note },
+      h('div', { 'data-cy': 'medsam2-model-progress-text' }, text),
+      h(
+        'div',
+        { style: STYLE.track },
+        h('div', {
+          'data-cy': 'medsam2-model-progress',
+          'data-loaded': loaded ?? 0,
+          'data-total': total ?? 0,
+          style: `height:100%;width:${(fraction * 100).toFixed(1)}%;background:#2b8bc6;`,
+        }),
+      ),
     );
   }
 
@@ -175,7 +208,7 @@ export class PanelView {
         },
         text,
       ),
-      h('div', { style: STYLE.note }, 'Click = include · Shift-click = exclude · Drag = box'),
+      h('div', { style: STYLE.note }, 'Click = include · Shift-click or right-click = exclude · Drag = box'),
     );
   }
 
@@ -301,7 +334,7 @@ export class PanelView {
       ),
       h(
         'div',
-        { style: 'height:8px;background:#0b1a29;border-radius:4px;overflow:hidden;' },
+        { style: STYLE.track },
         h('div', {
           'data-cy': 'medsam2-progress',
           'data-done': p.done,
@@ -332,7 +365,12 @@ export class PanelView {
     return h(
       'details',
       { style: STYLE.section, 'data-cy': 'medsam2-settings' },
-      h('summary', { style: 'cursor:pointer;' }, 'Settings (apply to the next series opened)'),
+      h('summary', { style: 'cursor:pointer;' }, 'Settings'),
+      h(
+        'div',
+        { 'data-cy': 'medsam2-settings-hint', style: STYLE.note },
+        'Changes apply at the next Propagate, to this series too: it is redone from its prompts.',
+      ),
       h(
         'label',
         { style: STYLE.row },
