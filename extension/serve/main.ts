@@ -1,16 +1,20 @@
 /**
  * `npm start`: the prebuilt OHIF 3.13 viewer with the MedSAM-2 mode on localhost.
  *
- *   npm start                          private Orthanc loaded with the sample MR series, test model
+ *   npm start                          DICOMweb from a folder store (.cache/dicom-store, seeded with
+ *                                      the sample MR series on first run), test model
+ *   npm start -- --store <dir>         DICOMweb from that folder of Part-10 files instead (or MEDSAM2_STORE)
  *   npm start -- --pacs <url>          proxy /dicom-web to that DICOMweb root instead (or MEDSAM2_PACS)
+ *   npm start -- --orthanc             a private Orthanc (Debian orthanc + orthanc-dicomweb) with the sample
  *   npm start -- --model <dir|url>     an exported model folder (served here) or a folder URL
  *   npm start -- --port 3000 --host 0.0.0.0 --backends wasm
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { ensureOhifDist } from './ohif-app';
+import { FolderStore } from './folder-store';
 import { type RunningOrthanc, startOrthanc } from './orthanc';
-import { SAMPLE_SERIES_NOTE, loadSampleStudy } from './sample-data';
+import { SAMPLE_SERIES_NOTE, loadSampleStudy, seedSampleStore } from './sample-data';
 import { startServer } from './server';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -19,6 +23,8 @@ interface Args {
   port: number;
   host: string;
   pacs?: string;
+  store?: string;
+  orthanc: boolean;
   model: string;
   backends?: string[];
 }
@@ -28,6 +34,8 @@ function parseArgs(argv: readonly string[]): Args {
     port: Number(process.env.PORT ?? 3000),
     host: '127.0.0.1',
     pacs: process.env.MEDSAM2_PACS || undefined,
+    store: process.env.MEDSAM2_STORE || undefined,
+    orthanc: false,
     model: process.env.MEDSAM2_MODEL || resolve(ROOT, 'models', 'test-tiny'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -46,6 +54,12 @@ function parseArgs(argv: readonly string[]): Args {
       case '--pacs':
         args.pacs = value();
         break;
+      case '--store':
+        args.store = value();
+        break;
+      case '--orthanc':
+        args.orthanc = true;
+        break;
       case '--model':
         args.model = value();
         break;
@@ -55,7 +69,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--help':
       case '-h':
         console.log(
-          'usage: npm start -- [--pacs <DICOMweb root>] [--model <dir|url>] [--port 3000] [--host 127.0.0.1] [--backends webgpu,wasm]',
+          'usage: npm start -- [--store <dir> | --pacs <DICOMweb root> | --orthanc] [--model <dir|url>] [--port 3000] [--host 127.0.0.1] [--backends webgpu,wasm]',
         );
         process.exit(0);
         break;
@@ -64,6 +78,8 @@ function parseArgs(argv: readonly string[]): Args {
     }
   }
   if (!Number.isInteger(args.port) || args.port < 0) throw new Error(`--port must be a port number`);
+  if ([args.pacs, args.store, args.orthanc || undefined].filter(Boolean).length > 1)
+    throw new Error('choose one of --store, --pacs and --orthanc');
   return args;
 }
 
@@ -80,14 +96,27 @@ async function main(): Promise<void> {
     throw new Error(`${modelDir}/manifest.json not found (npm run models:test makes the test model)`);
 
   let orthanc: RunningOrthanc | undefined;
+  let store: FolderStore | undefined;
   let pacsUrl = args.pacs;
-  if (!pacsUrl) {
+  if (pacsUrl) {
+    console.log(`pacs: proxying /dicom-web to ${new URL(pacsUrl).origin}${new URL(pacsUrl).pathname}`);
+  } else if (args.orthanc) {
     orthanc = await startOrthanc();
     await loadSampleStudy(orthanc);
     pacsUrl = orthanc.dicomWebUrl;
     console.log(`pacs: private Orthanc on ${orthanc.url} (${SAMPLE_SERIES_NOTE})`);
   } else {
-    console.log(`pacs: proxying /dicom-web to ${new URL(pacsUrl).origin}${new URL(pacsUrl).pathname}`);
+    const dir = resolve(args.store ?? resolve(ROOT, '.cache', 'dicom-store'));
+    store = await FolderStore.open(dir);
+    // Only the default folder is seeded; a folder given with --store is served as it is.
+    if (!args.store && store.instanceCount === 0) {
+      seedSampleStore(store);
+      console.log(`pacs: seeded ${dir} with the ${SAMPLE_SERIES_NOTE}`);
+    }
+    for (const s of store.skipped) console.log(`pacs: skipped ${s.path}: ${s.reason}`);
+    console.log(
+      `pacs: folder store ${dir} (${store.studies.length} studies, ${store.instanceCount} instances; SEGs exported in the viewer are stored here)`,
+    );
   }
 
   const server = await startServer({
@@ -97,6 +126,7 @@ async function main(): Promise<void> {
     modelName: modelDir ? basename(modelDir) : undefined,
     modelUrl: remoteModel ? args.model : undefined,
     pacsUrl,
+    store,
     backends: args.backends,
     port: args.port,
     host: args.host,

@@ -1,7 +1,8 @@
 /**
- * The viewer server: the prebuilt OHIF app, our bundles, the model folder and a same-origin
- * DICOMweb proxy (Orthanc 1.10 sends no CORS headers), every response cross-origin isolated
- * (COOP same-origin + COEP require-corp) so onnxruntime-web can run threaded wasm.
+ * The viewer server: the prebuilt OHIF app, our bundles, the model folder and DICOMweb at
+ * /dicom-web, either served from a folder store or a same-origin proxy to a PACS (Orthanc 1.10
+ * sends no CORS headers), every response cross-origin isolated (COOP same-origin + COEP
+ * require-corp) so onnxruntime-web can run threaded wasm.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import {
@@ -14,6 +15,8 @@ import {
 import { request as httpsRequest } from 'node:https';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { appConfigScript } from './app-config';
+import { dicomWebRoutes } from './dicomweb-routes';
+import type { FolderStore } from './folder-store';
 
 export interface ServerOptions {
   readonly ohifDist: string;
@@ -24,7 +27,9 @@ export interface ServerOptions {
   /** Model folder URL given to the extension (default: the served local folder). */
   readonly modelUrl?: string;
   /** DICOMweb root the /dicom-web proxy forwards to, e.g. http://127.0.0.1:8042/dicom-web */
-  readonly pacsUrl: string;
+  readonly pacsUrl?: string;
+  /** Folder store served at /dicom-web (when there is no pacsUrl). */
+  readonly store?: FolderStore;
   readonly backends?: readonly string[];
   readonly port?: number;
   readonly host?: string;
@@ -77,7 +82,10 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     dicomWebPath: DICOMWEB_PATH,
     backends: options.backends,
   });
-  const pacs = new URL(options.pacsUrl.replace(/\/+$/, ''));
+  if (!options.pacsUrl === !options.store)
+    return Promise.reject(new Error('startServer needs exactly one of pacsUrl and store'));
+  const pacs = options.pacsUrl ? new URL(options.pacsUrl.replace(/\/+$/, '')) : undefined;
+  const store = options.store && dicomWebRoutes({ store: options.store, mountPath: DICOMWEB_PATH });
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -85,7 +93,13 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     const done = (status: number) => options.onRequest?.(req.method ?? 'GET', req.url ?? '', status);
     res.on('finish', () => done(res.statusCode));
 
-    if (path === DICOMWEB_PATH || path.startsWith(`${DICOMWEB_PATH}/`)) return proxy(req, res, pacs);
+    if (path === DICOMWEB_PATH || path.startsWith(`${DICOMWEB_PATH}/`)) {
+      if (pacs) return proxy(req, res, pacs);
+      return void store?.(req, res).catch((e: unknown) => {
+        if (!res.headersSent) text(res, 500, `DICOMweb: ${e instanceof Error ? e.message : String(e)}`);
+        else res.destroy(e instanceof Error ? e : undefined);
+      });
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed');
     if (path === '/app-config.js') {
       res.setHeader('Content-Type', MIME['.js']);
