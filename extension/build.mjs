@@ -5,6 +5,8 @@
 //   medsam2-worker.js     (module Web Worker, started by the extension)
 //   ort/                  (onnxruntime-web wasm glue + binary, WebGPU-capable build)
 // Usage: node extension/build.mjs [--watch]
+//        node extension/build.mjs --bench <dir>   the benchmark's browser page (not deployed): index.html,
+//                                                 medsam2-bench.js and ort/ in <dir> (npm run bench does this)
 import { build, context } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -40,10 +42,10 @@ const entries = [
 
 const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
 
-async function copyOrt() {
+async function copyOrt(dir = out) {
   const from = join(root, 'node_modules/onnxruntime-web/dist');
-  await mkdir(join(out, 'ort'), { recursive: true });
-  for (const f of ORT_FILES) await copyFile(join(from, f), join(out, 'ort', f));
+  await mkdir(join(dir, 'ort'), { recursive: true });
+  for (const f of ORT_FILES) await copyFile(join(from, f), join(dir, 'ort', f));
 }
 
 const options = {
@@ -66,7 +68,20 @@ function refuseHostLibraries() {
   };
 }
 
-if (process.argv.includes('--watch')) {
+const benchAt = process.argv.indexOf('--bench');
+if (benchAt >= 0) {
+  const dir = process.argv[benchAt + 1];
+  if (!dir) throw new Error('--bench needs an output folder');
+  await build({
+    ...common,
+    absWorkingDir: root,
+    entryPoints: [{ in: 'extension/bench/page.ts', out: 'medsam2-bench' }],
+    outdir: resolve(dir),
+    plugins: [refuseHostLibraries()],
+  });
+  await copyFile(join(here, 'bench', 'index.html'), join(resolve(dir), 'index.html'));
+  await copyOrt(resolve(dir));
+} else if (process.argv.includes('--watch')) {
   await copyOrt();
   const ctx = await context(options);
   await ctx.watch();

@@ -1,8 +1,8 @@
 /**
  * Median time per call of each contract graph, with N attended memories and P object pointers:
- * shared by `npm run bench` and the export tooling's per-graph timing of real-size models.
+ * shared by `npm run bench` (Node and Chromium) and the export tooling's per-graph timing of
+ * real-size models. Uses the global `performance` only, so it also runs in the browser bench page.
  */
-import { performance } from 'node:perf_hooks';
 import type { GraphName } from '../engine/model/contract';
 import type { SamModel } from '../engine/model/sam-model';
 import type { Tensor } from '../engine/model/tensor';

@@ -1,0 +1,104 @@
+/**
+ * The benchmark's browser page (built by `node extension/build.mjs --bench <dir>`, driven by
+ * extension/src/cli/bench-browser.ts): the model is fetched over HTTP into onnxruntime-web and the
+ * same measures as in Node run on the page's main thread, where `performance.memory` (the JS heap
+ * figure) exists; a Worker has none. One backend configuration per page load, because
+ * onnxruntime-web fixes its wasm thread count when it first initialises.
+ */
+import * as ort from 'onnxruntime-web';
+import {
+  type BenchPlan,
+  type BrowserReport,
+  type GpuAdapterReport,
+  type Measures,
+  runMeasures,
+} from '../src/cli/bench-measures';
+import { loadModel } from '../src/engine/model/sam-model';
+import { webBackendCandidates } from '../src/engine/runtime/web-backends';
+import { besideModule } from '../src/host/module-url';
+import { urlModelFiles } from '../src/worker/url-model-files';
+
+export interface BrowserBenchRequest {
+  readonly backend: 'wasm' | 'webgpu';
+  /** wasm threads to ask onnxruntime-web for (it falls back to 1 without cross-origin isolation). */
+  readonly threads?: number;
+  /** Model folder URL, relative to the page. */
+  readonly modelUrl: string;
+  readonly plan: BenchPlan;
+}
+
+export interface BrowserBenchReply {
+  readonly description: string;
+  /** wasm threads onnxruntime-web actually runs (null for WebGPU). */
+  readonly threads: number | null;
+  readonly measures: Measures;
+  readonly peakJsHeapMb: number;
+  readonly browser: BrowserReport;
+}
+
+/** The page's entry points, called by the driver through page.evaluate. */
+export interface BenchPageApi {
+  medsam2Bench(request: BrowserBenchRequest): Promise<BrowserBenchReply>;
+  medsam2Adapter(): Promise<GpuAdapterReport | null>;
+}
+
+/** The parts of WebGPU's navigator.gpu this page reads (TypeScript's DOM library has no WebGPU). */
+interface GpuNavigator {
+  readonly gpu?: {
+    requestAdapter(): Promise<{ readonly info?: Partial<GpuAdapterReport> } | null>;
+  };
+}
+
+interface MemoryPerformance {
+  readonly memory?: { readonly usedJSHeapSize: number };
+}
+
+ort.env.wasm.wasmPaths = besideModule('./ort/');
+
+async function adapter(): Promise<GpuAdapterReport | null> {
+  const gpu = (navigator as GpuNavigator).gpu;
+  const found = gpu ? await gpu.requestAdapter() : null;
+  if (!found) return null;
+  const info = found.info ?? {};
+  return {
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    device: info.device ?? '',
+    description: info.description ?? '',
+    isFallbackAdapter: info.isFallbackAdapter === true,
+  };
+}
+
+async function bench(request: BrowserBenchRequest): Promise<BrowserBenchReply> {
+  const memory = (performance as MemoryPerformance).memory;
+  if (!memory) throw new Error('performance.memory is not available (a Chromium-only API)');
+  const candidate = webBackendCandidates(ort, { numThreads: request.threads }).find(
+    (c) => c.name === request.backend,
+  );
+  if (!candidate) throw new Error(`no onnxruntime-web candidate named ${request.backend}`);
+  const backend = await candidate.create();
+  const model = await loadModel(urlModelFiles(new URL(request.modelUrl, location.href).href), backend);
+  let peakHeap = memory.usedJSHeapSize;
+  try {
+    const measures = await runMeasures(model, request.plan, {
+      sampleMemory: () => (peakHeap = Math.max(peakHeap, memory.usedJSHeapSize)),
+      log: (line) => console.log(`bench: ${line}`),
+    });
+    return {
+      description: backend.description,
+      threads: request.backend === 'wasm' ? (ort.env.wasm.numThreads ?? 1) : null,
+      measures,
+      peakJsHeapMb: peakHeap / 2 ** 20,
+      browser: {
+        userAgent: navigator.userAgent,
+        crossOriginIsolated: globalThis.crossOriginIsolated === true,
+        adapter: request.backend === 'webgpu' ? await adapter() : null,
+      },
+    };
+  } finally {
+    await model.release();
+  }
+}
+
+const api: BenchPageApi = { medsam2Bench: bench, medsam2Adapter: adapter };
+Object.assign(globalThis, api);

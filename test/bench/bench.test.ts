@@ -1,0 +1,82 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { UsageError } from '../../extension/src/cli/args';
+import { runBench } from '../../extension/src/cli/bench';
+import type { BenchReport } from '../../extension/src/cli/bench-report';
+import { ModelError } from '../../extension/src/engine/errors';
+import { runProblems } from './checks';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'medsam2-bench-'));
+const quiet = { log: () => undefined, out: () => undefined };
+
+describe('npm run bench (Node half, tiny plan)', () => {
+  const json = path.join(dir, 'bench.json');
+  const lines: string[] = [];
+  let printed = '';
+  let report: BenchReport;
+
+  beforeAll(async () => {
+    report = await runBench(
+      ['--no-browser', '--slices', '4', '--volumes', '5,6', '--repeats', '1', '--json', json],
+      { log: (l) => lines.push(l), out: (t) => (printed += t) },
+    );
+  });
+
+  it('runs Node native and Node wasm (1 thread) with the plan asked for', () => {
+    expect(report.runs.map((r) => [r.id, r.platform, r.backend, r.threads])).toEqual([
+      ['node native', 'node', 'native-cpu', null],
+      ['node wasm', 'node', 'wasm', 1],
+    ]);
+    expect(report.plan).toEqual({ slices: 4, volumes: [5, 6], repeats: 1 });
+    expect(report.model).toMatchObject({ name: 'test-tiny', testModel: true });
+    expect(report.skipped).toEqual([{ id: 'chromium', reason: '--no-browser' }]);
+  });
+
+  it('gives every figure as a positive finite number and the bank a share of the slice in (0, 1)', () => {
+    expect(report.runs.flatMap((r) => runProblems(r, report.plan))).toEqual([]);
+  });
+
+  it('computes the ratios against Node native from the runs', () => {
+    const [native, wasm] = report.runs;
+    expect(report.ratios.perSliceOverNodeNative['node native']).toBe(1);
+    expect(report.ratios.perSliceOverNodeNative['node wasm']).toBeCloseTo(
+      wasm.measures.perSlice.paper.msPerSlice / native.measures.perSlice.paper.msPerSlice,
+      12,
+    );
+    expect(report.ratios.bankShareOfSlice['node wasm']).toBe(wasm.measures.perSlice.paper.bank.fraction);
+  });
+
+  it('writes the same report as JSON and prints a table with ratio columns and the summary', () => {
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(printed).toMatch(/^\| measure +\| node native +\| node wasm +\|/);
+    for (const row of [
+      'image_encoder (ms)',
+      '5-slice volume (slices/s)',
+      '6-slice volume, memory bank / slice',
+    ])
+      expect(printed).toContain(`| ${row}`);
+    expect(printed).toMatch(/\| per slice, paper \(ms\) +\| [\d.]+ +\| [\d.]+ \([\d.]+×\)/);
+    expect(printed).toContain('memory bank / slice (paper): node native ');
+    expect(lines.some((l) => l.startsWith('node wasm: onnxruntime-web'))).toBe(true);
+  });
+});
+
+describe('npm run bench: bad flags and models', () => {
+  it.each([
+    [['--volumes', '100,1'], '--volumes: "1" is not a slice count >= 2'],
+    [['--slices', '0'], '--slices must be >= 1, got 0'],
+    [['--repeats', 'two'], '--repeats must be an integer, got two'],
+    [['--webgl'], 'unknown flag --webgl'],
+  ])('%j is a usage error', async (argv, message) => {
+    const run = runBench(argv, quiet);
+    await expect(run).rejects.toBeInstanceOf(UsageError);
+    await expect(run).rejects.toThrow(message);
+  });
+
+  it('a folder without a manifest is a model error naming the file', async () => {
+    const run = runBench(['--model', dir, '--no-browser'], quiet);
+    await expect(run).rejects.toBeInstanceOf(ModelError);
+    await expect(run).rejects.toThrow(`${path.join(dir, 'manifest.json')}: cannot be read`);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * The benchmark's Chromium half (npm run bench without --no-browser) on a tiny plan: the bench page
+ * in Debian's Chromium, cross-origin isolated, wasm with 1 and 2 threads and WebGPU on the software
+ * adapter. Checks what ran and the form of every figure, never a time.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runBench } from '../../extension/src/cli/bench';
+import type { BenchReport } from '../../extension/src/cli/bench-report';
+import { runProblems } from '../bench/checks';
+
+let report: BenchReport;
+
+beforeAll(async () => {
+  const json = path.join(mkdtempSync(path.join(tmpdir(), 'medsam2-bench-e2e-')), 'bench.json');
+  report = await runBench(['--slices', '3', '--volumes', '4', '--repeats', '1', '--json', json], {
+    log: () => undefined,
+    out: () => undefined,
+  });
+});
+
+const chromiumRuns = () => report.runs.filter((r) => r.platform === 'chromium');
+
+test('runs wasm with 1 and 2 threads and WebGPU in Chromium, after the two Node backends', () => {
+  expect(report.runs.map((r) => r.id)).toEqual([
+    'node native',
+    'node wasm',
+    'chromium wasm 1t',
+    'chromium wasm 2t',
+    'chromium webgpu',
+  ]);
+  expect(report.skipped).toEqual([]);
+  expect(chromiumRuns().map((r) => [r.backend, r.threads])).toEqual([
+    ['wasm', 1],
+    ['wasm', 2],
+    ['webgpu', null],
+  ]);
+});
+
+test('the bench page is cross-origin isolated in every configuration', () => {
+  expect(chromiumRuns().map((r) => r.browser?.crossOriginIsolated)).toEqual([true, true, true]);
+});
+
+test('the WebGPU run reports its adapter and, on a software adapter, runs a reduced plan that says so', () => {
+  const webgpu = report.runs.find((r) => r.id === 'chromium webgpu');
+  const adapter = webgpu?.browser?.adapter;
+  expect(adapter).toBeTruthy();
+  expect(adapter?.vendor || adapter?.architecture).toBeTruthy();
+  if (adapter?.isFallbackAdapter) {
+    expect(webgpu?.reduced).toMatch(/software adapter .*function, not speed/);
+    expect(webgpu?.plan.volumes).toEqual([]);
+  } else expect(webgpu?.plan).toEqual(report.plan);
+});
+
+test('every Chromium figure is a positive finite number and the bank a share of the slice in (0, 1)', () => {
+  expect(chromiumRuns().flatMap((r) => runProblems(r, r.plan))).toEqual([]);
+  expect(chromiumRuns().map((r) => r.memory.rssOf)).toEqual(
+    Array(3).fill('the page renderer process (VmHWM)'),
+  );
+});
