@@ -36,10 +36,16 @@ describe('failure paths', () => {
     await viewer.activatePromptTool();
     const error = await session.page.textContent('[data-cy="medsam2-model-error"]');
     expect(error).toContain('missing-model/manifest.json');
-    expect(error).toContain('404');
+    expect(error).toContain('HTTP 404');
+    // The panel says it once, in the model section: not again as a series or action error.
+    const panel = (await session.page.textContent('[data-cy="medsam2-panel"]')) ?? '';
+    expect(panel.split('missing-model/manifest.json').length - 1).toBe(1);
+    expect(panel.split('404').length - 1).toBe(1);
+    await expect(session.page.locator('[data-cy="medsam2-error"]').count()).resolves.toBe(0);
     const state = await viewer.state();
     expect(state.model.status).toBe('error');
-    expect(state.series.status).toBe('error');
+    expect(state.series.status).toBe('none');
+    expect(state.error).toBeUndefined();
     // The viewer still works: the image is there and scrolling through the series moves the slice.
     const overlay = '[data-cy="viewport-overlay-bottom-right"]';
     const before = await session.page.textContent(overlay);

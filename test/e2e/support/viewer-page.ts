@@ -17,6 +17,12 @@ export interface PanelStateView {
   error?: string;
 }
 
+export interface PromptView {
+  slice: number;
+  points?: { x: number; y: number; label: 0 | 1 }[];
+  box?: [number, number, number, number];
+}
+
 export class ViewerPage {
   constructor(
     readonly page: Page,
@@ -42,15 +48,40 @@ export class ViewerPage {
     );
   }
 
-  /** Clicks the viewport at a fraction of its size (0..1). */
-  async clickViewport(fx: number, fy: number, modifiers: 'Shift'[] = []): Promise<void> {
+  /** Clicks the viewport at a fraction of its size (0..1); `button: 'right'` for a right-click. */
+  async clickViewport(
+    fx: number,
+    fy: number,
+    modifiers: 'Shift'[] = [],
+    button: 'left' | 'right' = 'left',
+  ): Promise<void> {
     const box = await this.page.locator('.cornerstone-canvas').first().boundingBox();
     if (!box) throw new Error('the viewport canvas is not visible');
     await this.page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
     for (const m of modifiers) await this.page.keyboard.down(m);
-    await this.page.mouse.down();
-    await this.page.mouse.up();
+    await this.page.mouse.down({ button });
+    await this.page.mouse.up({ button });
     for (const m of modifiers) await this.page.keyboard.up(m);
+  }
+
+  /** The active segment's prompts by slice (voxel coordinates), from the extension's commands. */
+  async prompts(): Promise<PromptView[]> {
+    return this.command<PromptView[]>('medsam2GetPrompts');
+  }
+
+  /** Waits until the active segment's prompts satisfy `count` points in total. */
+  async waitForPointCount(count: number, timeout = 60000): Promise<PromptView[]> {
+    await this.page.waitForFunction(
+      (n) => {
+        const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+          .commandsManager;
+        const prompts = cm.runCommand('medsam2GetPrompts') as PromptView[];
+        return prompts.reduce((k, p) => k + (p.points?.length ?? 0), 0) === n;
+      },
+      count,
+      { timeout },
+    );
+    return this.prompts();
   }
 
   async state(): Promise<PanelStateView> {
