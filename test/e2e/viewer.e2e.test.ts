@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { data as dcmjsData } from 'dcmjs';
 import {
   type BrowserSession,
   SAMPLE_STUDY_UID,
@@ -19,6 +20,14 @@ let stack: Stack;
 let session: BrowserSession;
 let viewer: ViewerPage;
 let promptedSlice = -1;
+
+/** The segment's edits made in the panel; the exported SEG must carry them. */
+const EDITED = {
+  label: 'Left lateral ventricle',
+  color: '#33cc66',
+  category: { value: '91723000', scheme: 'SCT', meaning: 'Anatomical Structure' },
+  type: { value: '12738006', scheme: 'SCT', meaning: 'Brain' },
+};
 
 beforeAll(async () => {
   stack = await startStack();
@@ -60,6 +69,30 @@ describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
     await session.page.screenshot({ path: artifactPath('wasm-after-prompt.png') });
   });
 
+  test('a right-click adds an exclude point on the slice; Undo takes it back', async () => {
+    const undo = '[data-cy="medsam2-undo"]';
+    await expect(session.page.isEnabled(undo)).resolves.toBe(true); // the first click can be undone
+    // Right-click away from the structure: OHIF's zoom must not take the button.
+    await viewer.clickViewport(0.25, 0.3, [], 'right');
+    const prompts = await viewer.waitForPointCount(2);
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0].slice).toBe(promptedSlice);
+    expect(prompts[0].points?.map((p) => p.label)).toEqual([1, 0]);
+    const [include, exclude] = prompts[0].points ?? [];
+    expect(exclude.x).toBeLessThan(include.x);
+    expect(exclude.y).toBeLessThan(include.y);
+    expect((await viewer.state()).error).toBeUndefined();
+    await session.page.screenshot({ path: artifactPath('wasm-right-click.png') });
+    await session.page.click(undo);
+    const after = await viewer.waitForPointCount(1);
+    expect(after).toEqual([{ slice: promptedSlice, points: [include] }]);
+    await expect(session.page.isEnabled(undo)).resolves.toBe(true);
+    await expect(
+      session.page.getAttribute(`[data-cy="medsam2-confidence-${promptedSlice}"]`, 'data-state'),
+    ).resolves.toBe('ok');
+    expect((await viewer.coverage())[promptedSlice]).toBeGreaterThan(50);
+  });
+
   test('propagation runs to the end and the labelmap covers the slices the engine found the object on', async () => {
     await viewer.propagateToEnd();
     const state = await viewer.state();
@@ -99,6 +132,31 @@ describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
     await session.page.screenshot({ path: artifactPath('wasm-jumped-slice.png') });
   });
 
+  test('rename, colour and category/type edits in the panel update the segment', async () => {
+    const id = (await viewer.state()).segments[0].objectId;
+    const label = session.page.locator(`[data-cy="medsam2-segment-label-${id}"]`);
+    await label.fill(EDITED.label);
+    await label.press('Enter');
+    await label.blur();
+    await session.page.locator(`[data-cy="medsam2-segment-color-${id}"]`).fill(EDITED.color);
+    await session.page.selectOption(`[data-cy="medsam2-segment-category-${id}"]`, {
+      label: EDITED.category.meaning,
+    });
+    await session.page.selectOption(`[data-cy="medsam2-segment-type-${id}"]`, { label: EDITED.type.meaning });
+    await expect(label.inputValue()).resolves.toBe(EDITED.label);
+    await expect(session.page.locator(`[data-cy="medsam2-segment-color-${id}"]`).inputValue()).resolves.toBe(
+      EDITED.color,
+    );
+    const selected = (cy: string) =>
+      session.page.locator(`[data-cy="${cy}-${id}"] option:checked`).textContent();
+    await expect(selected('medsam2-segment-category')).resolves.toBe(EDITED.category.meaning);
+    await expect(selected('medsam2-segment-type')).resolves.toBe(EDITED.type.meaning);
+    const segment = (await viewer.state()).segments[0] as unknown as Record<string, unknown>;
+    expect(segment).toMatchObject({ label: EDITED.label, color: [0x33, 0xcc, 0x66] });
+    expect(segment.category).toEqual(EDITED.category);
+    expect(segment.type).toEqual(EDITED.type);
+  });
+
   test('Export SEG stores a SEG in Orthanc that passes dciodvfy', async () => {
     await expect(viewer.exportSeg()).resolves.toBe('stored');
     const qido = await fetch(`${stack.orthanc.dicomWebUrl}/studies/${SAMPLE_STUDY_UID}/series?Modality=SEG`);
@@ -126,7 +184,30 @@ describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
     expect(errors).toEqual([]);
     const dump = execFileSync('dcmdump', ['+P', '0008,0060', '+P', '0062,0005', path], { encoding: 'utf8' });
     expect(dump).toContain('[SEG]');
-    expect(dump).toContain('[Segment 1]');
+    expect(dump).toContain(`[${EDITED.label}]`);
+    // The panel's edits are in the SEG's segment description.
+    const dict = dcmjsData.DicomMessage.readFile(
+      file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength),
+    );
+    const seg = dcmjsData.DicomMetaDictionary.naturalizeDataset(dict.dict) as {
+      SegmentSequence: Record<string, unknown>[] | Record<string, unknown>;
+    };
+    const segments = [seg.SegmentSequence].flat();
+    expect(segments).toHaveLength(1);
+    const s0 = segments[0];
+    expect(s0.SegmentLabel).toBe(EDITED.label);
+    const code = (c: unknown) => {
+      const item = [c].flat()[0] as Record<string, string>;
+      return { value: item.CodeValue, scheme: item.CodingSchemeDesignator, meaning: item.CodeMeaning };
+    };
+    expect(code(s0.SegmentedPropertyCategoryCodeSequence)).toEqual(EDITED.category);
+    expect(code(s0.SegmentedPropertyTypeCodeSequence)).toEqual(EDITED.type);
+    const lab = s0.RecommendedDisplayCIELabValue as number[];
+    expect(lab).toEqual(dcmjsData.Colors.rgb82DICOMLAB([0x33, 0xcc, 0x66]));
+    const back = dcmjsData.Colors.dicomlab2RGB8(lab);
+    back.forEach((v: number, i: number) =>
+      expect(Math.abs(v - [0x33, 0xcc, 0x66][i])).toBeLessThanOrEqual(1),
+    );
   });
 
   test('after reopening the study OHIF lists the SEG and loads it', async () => {
@@ -140,7 +221,7 @@ describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
     await session.page.click('[data-cy="panelSegmentation-btn"]');
     await expect(
       session.page
-        .getByText('Segment 1')
+        .getByText(EDITED.label)
         .first()
         .waitFor({ timeout: 30000 })
         .then(() => true),
