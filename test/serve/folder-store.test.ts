@@ -278,3 +278,43 @@ describe('STOW-RS refusals', () => {
     ]);
   });
 });
+
+describe('the viewer server in proxy mode (npm start --pacs)', () => {
+  it('forwards /dicom-web to another DICOMweb root, here the folder store', async () => {
+    const proxy = await startServer({ ohifDist: dir, extensionDist: dir, pacsUrl: root, port: 0 });
+    try {
+      const viaProxy = new DicomWebClient({ baseUrl: `${proxy.url}/dicom-web`, retry: { attempts: 1 } });
+      const series = await viaProxy.qidoSeries(STUDY, { Modality: 'MR' });
+      expect(series.map((s) => s.SeriesInstanceUID)).toEqual([SERIES]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses to start with both a PACS and a store, or with neither', async () => {
+    const store = await FolderStore.open(path.join(dir, 'other'));
+    await expect(
+      startServer({ ohifDist: dir, extensionDist: dir, pacsUrl: root, store, port: 0 }),
+    ).rejects.toThrow('exactly one of pacsUrl and store');
+    await expect(startServer({ ohifDist: dir, extensionDist: dir, port: 0 })).rejects.toThrow(
+      'exactly one of pacsUrl and store',
+    );
+  });
+});
+
+describe('opening a folder', () => {
+  it('indexes Part-10 files in any layout and reports the files it cannot use', async () => {
+    const folder = path.join(dir, 'mixed');
+    fs.mkdirSync(path.join(folder, 'a', 'b'), { recursive: true });
+    const sample = viewableSampleFiles()[0];
+    fs.writeFileSync(path.join(folder, 'a', 'b', 'IM1'), sample);
+    fs.writeFileSync(path.join(folder, 'cut.dcm'), sample.subarray(0, 600));
+    fs.writeFileSync(path.join(folder, 'notes.txt'), 'not DICOM');
+    const store = await FolderStore.open(folder);
+    expect(store.instanceCount).toBe(1);
+    expect(store.skipped).toEqual([
+      { path: 'notes.txt', reason: expect.stringContaining('DICM') },
+      { path: 'cut.dcm', reason: expect.stringMatching(/^cut\.dcm: /) },
+    ]);
+  });
+});
