@@ -105,9 +105,14 @@ export async function runBench(argv: readonly string[], io: BenchIo = STD_IO): P
   return report;
 }
 
+export const BENCH_USAGE = `usage: npm run bench -- [--model <dir>] [--json <file>] [--slices N] [--volumes 100,200|none]
+        [--repeats N] [--no-browser]`;
+
 if (require.main === module) {
   runBench(process.argv.slice(2)).catch((e) => {
-    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    if (e instanceof UsageError) process.stderr.write(`bench: ${e.message}\n${BENCH_USAGE}\n`);
+    else if (e instanceof ModelError) process.stderr.write(`bench: model error (${e.kind}): ${e.message}\n`);
+    else process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(e instanceof UsageError ? 2 : e instanceof ModelError ? 4 : 1);
   });
 }
