@@ -4,11 +4,9 @@
  * exposes each one. State changes are published as immutable snapshots (ControllerState).
  */
 import { DEFAULT_CATEGORY, DEFAULT_TYPE } from '../dicom/codes';
-import { DEFAULT_BANK_OPTIONS } from '../engine/memory/policies';
-import type { SlicePrompt } from '../engine/prompts/prompt';
 import type { SliceUpdate } from '../engine/session';
 import type { EngineClient } from '../worker/client';
-import type { ModelInfo, SessionSettings } from '../worker/protocol';
+import type { ModelInfo } from '../worker/protocol';
 import type { Medsam2Config } from './config';
 import type { ControllerState, SegmentState, SettingsState, SliceResult } from './controller-state';
 import { exportSegmentation } from './export-seg';
@@ -24,8 +22,11 @@ import type {
   OhifServices,
 } from './ohif-types';
 import { PromptBindings } from './prompt-bindings';
+import { PromptHistory } from './prompt-history';
+import { PropagationRun } from './propagation-run';
 import { PROMPT_TOOL_NAME, type PromptGesture } from './prompt-tool';
 import { type SeriesVolume, loadSeriesVolume } from './series';
+import { DEFAULT_SETTINGS, sameSettings, sessionSettings } from './settings';
 import { type WorldToVoxel, worldToVoxel } from './world-to-voxel';
 import { SEGMENT_COLORS } from '../panel/segment-codes';
 
@@ -51,12 +52,6 @@ interface ActiveSeries {
   applied: SettingsState;
 }
 
-interface UndoEntry {
-  readonly objectId: number;
-  readonly slice: number;
-  readonly previous: SlicePrompt | undefined;
-}
-
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class Medsam2Controller {
@@ -66,9 +61,8 @@ export class Medsam2Controller {
   private readonly bindings: PromptBindings;
   private active: ActiveSeries | null = null;
   private seriesLoad: Promise<ActiveSeries> | null = null;
-  private readonly prompts = new Map<number, Map<number, SlicePrompt>>();
-  private undoStack: UndoEntry[] = [];
-  private propagation: { controller: AbortController; done: Promise<void> } | null = null;
+  private readonly prompts = new PromptHistory();
+  private readonly propagation = new PropagationRun();
   /** Engine calls that change a session run one at a time, in call order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -82,12 +76,7 @@ export class Medsam2Controller {
       activeObjectId: null,
       toolActive: false,
       propagation: { running: false, done: 0, total: 0 },
-      settings: {
-        policy: DEFAULT_BANK_OPTIONS.policy,
-        capacity: DEFAULT_BANK_OPTIONS.capacity,
-        confidenceThreshold: DEFAULT_BANK_OPTIONS.confidenceThreshold,
-        orientations: 'single',
-      },
+      settings: DEFAULT_SETTINGS,
       export: { status: 'idle' },
       canUndo: false,
     };
@@ -106,7 +95,7 @@ export class Medsam2Controller {
   }
 
   private set(patch: Partial<ControllerState>): void {
-    this.snapshot = { ...this.snapshot, ...patch, canUndo: this.undoStack.length > 0 };
+    this.snapshot = { ...this.snapshot, ...patch, canUndo: this.prompts.canUndo };
     for (const l of this.listeners) l(this.snapshot);
   }
 
@@ -193,7 +182,6 @@ export class Medsam2Controller {
         color: [...segment.color, 255],
       });
       this.prompts.clear();
-      this.undoStack = [];
       this.active = {
         series,
         sessionId,
@@ -286,20 +274,11 @@ export class Medsam2Controller {
     await this.stopAndWait();
     const active = await this.ensureSeries();
     const objectId = this.requireActiveObject();
-    const slices = this.prompts.get(objectId) ?? new Map<number, SlicePrompt>();
-    this.prompts.set(objectId, slices);
-    const previous = slices.get(p.slice);
-    const next: SlicePrompt = {
-      points: [...(previous?.points ?? []), ...(p.points ?? []).map((q) => ({ ...q }))],
-      box: p.box ? [p.box[0], p.box[1], p.box[2], p.box[3]] : previous?.box,
-    };
-    if (next.points?.length === 0) delete next.points;
-    if (!next.box) delete next.box;
+    const next = this.prompts.merged(objectId, p);
     const update = await this.serial(() =>
       this.client().setPrompt(active.sessionId, objectId, 'axial', p.slice, next),
     );
-    slices.set(p.slice, next);
-    this.undoStack.push({ objectId, slice: p.slice, previous });
+    this.prompts.record(objectId, p.slice, next);
     this.apply(active, update, true);
     this.set({ error: undefined });
     return update;
@@ -313,24 +292,19 @@ export class Medsam2Controller {
       await this.stopAndWait();
       const active = await this.ensureSeries();
       const objectId = this.requireActiveObject();
-      if (!this.prompts.get(objectId)?.size) throw new Error('add a prompt on a slice first');
+      if (!this.prompts.has(objectId)) throw new Error('add a prompt on a slice first');
       await this.applySettings(active);
-      const controller = new AbortController();
-      let finish = () => {};
-      const done = new Promise<void>((r) => (finish = r));
-      this.propagation = { controller, done };
       this.set({ propagation: { running: true, done: 0, total: 0 }, error: undefined });
       try {
-        const stream = this.client().propagate(active.sessionId, [objectId], controller.signal);
-        for await (const update of stream) {
-          this.apply(active, update, false);
-          this.set({
-            propagation: { running: true, done: update.progress.done, total: update.progress.total },
-          });
-        }
+        await this.propagation.run(
+          (signal) => this.client().propagate(active.sessionId, [objectId], signal),
+          (update) => {
+            this.apply(active, update, false);
+            const { done, total } = update.progress;
+            this.set({ propagation: { running: true, done, total } });
+          },
+        );
       } finally {
-        this.propagation = null;
-        finish();
         this.set({ propagation: { ...this.snapshot.propagation, running: false } });
       }
     } catch (e) {
@@ -348,14 +322,11 @@ export class Medsam2Controller {
 
   /** Stops a running propagation; slices already drawn stay. */
   stop(): void {
-    this.propagation?.controller.abort();
+    this.propagation.stop();
   }
 
-  private async stopAndWait(): Promise<void> {
-    const running = this.propagation;
-    if (!running) return;
-    running.controller.abort();
-    await running.done;
+  private stopAndWait(): Promise<void> {
+    return this.propagation.stopAndWait();
   }
 
   // ---- editing -------------------------------------------------------------------------------
@@ -364,33 +335,26 @@ export class Medsam2Controller {
   async undo(): Promise<void> {
     try {
       await this.stopAndWait();
-      const entry = this.undoStack.pop();
-      if (!entry || !this.active) return;
+      const change = this.prompts.peekUndo();
       const active = this.active;
-      const slices = this.prompts.get(entry.objectId);
-      if (entry.previous) {
+      if (!change || !active) return;
+      const { objectId, slice, prompt } = change;
+      if (prompt) {
         const update = await this.serial(() =>
-          this.client().setPrompt(
-            active.sessionId,
-            entry.objectId,
-            'axial',
-            entry.slice,
-            entry.previous as SlicePrompt,
-          ),
+          this.client().setPrompt(active.sessionId, objectId, 'axial', slice, prompt),
         );
-        slices?.set(entry.slice, entry.previous);
+        this.prompts.commitUndo();
         this.apply(active, update, true);
       } else {
-        await this.serial(() =>
-          this.client().removePrompt(active.sessionId, entry.objectId, 'axial', entry.slice),
-        );
-        slices?.delete(entry.slice);
-        const segment = this.segment(entry.objectId);
+        await this.serial(() => this.client().removePrompt(active.sessionId, objectId, 'axial', slice));
+        this.prompts.commitUndo();
         const [columns, rows] = active.series.volume.dims;
-        active.labelmap.writeSlice(segment.segmentIndex, entry.slice, new Uint8Array(columns * rows));
-        this.updateSegment(entry.objectId, (s) => ({
-          slices: s.slices.map((r, k) => (k === entry.slice ? null : r)),
-        }));
+        active.labelmap.writeSlice(
+          this.segment(objectId).segmentIndex,
+          slice,
+          new Uint8Array(columns * rows),
+        );
+        this.updateSegment(objectId, (s) => ({ slices: s.slices.map((r, k) => (k === slice ? null : r)) }));
       }
       this.set({});
     } catch (e) {
@@ -576,8 +540,7 @@ export class Medsam2Controller {
   /** The active (or given) segment's prompts, by slice, in voxel coordinates. */
   promptsOf(objectId?: number): VoxelPrompt[] {
     const id = objectId ?? this.snapshot.activeObjectId;
-    const slices = id === null ? undefined : this.prompts.get(id);
-    return [...(slices ?? [])].sort(([a], [b]) => a - b).map(([slice, p]) => ({ slice, ...p }));
+    return id === null ? [] : this.prompts.of(id);
   }
 
   dispose(): void {
@@ -587,21 +550,3 @@ export class Medsam2Controller {
     this.listeners.clear();
   }
 }
-
-function sessionSettings(s: SettingsState): SessionSettings {
-  return {
-    bank: {
-      ...DEFAULT_BANK_OPTIONS,
-      policy: s.policy,
-      capacity: s.capacity,
-      confidenceThreshold: s.confidenceThreshold,
-    },
-    orientations: s.orientations,
-  };
-}
-
-const sameSettings = (a: SettingsState, b: SettingsState): boolean =>
-  a.policy === b.policy &&
-  a.capacity === b.capacity &&
-  a.confidenceThreshold === b.confidenceThreshold &&
-  a.orientations === b.orientations;

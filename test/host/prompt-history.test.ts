@@ -1,0 +1,53 @@
+/** The panel's prompt bookkeeping: points accumulate on a slice, a box replaces, undo goes back one step. */
+import { PromptHistory } from '../../extension/src/host/prompt-history';
+
+const include = (x: number, y: number) => ({ x, y, label: 1 as const });
+const exclude = (x: number, y: number) => ({ x, y, label: 0 as const });
+
+describe('PromptHistory', () => {
+  test('points accumulate on a slice and a box replaces the slice’s box', () => {
+    const h = new PromptHistory();
+    const first = h.merged(1, { slice: 4, points: [include(10, 12)] });
+    expect(first).toEqual({ points: [include(10, 12)] });
+    h.record(1, 4, first);
+    const second = h.merged(1, { slice: 4, points: [exclude(3, 5)], box: [0, 0, 20, 20] });
+    expect(second).toEqual({ points: [include(10, 12), exclude(3, 5)], box: [0, 0, 20, 20] });
+    h.record(1, 4, second);
+    expect(h.merged(1, { slice: 4, box: [1, 1, 9, 9] })).toEqual({
+      points: [include(10, 12), exclude(3, 5)],
+      box: [1, 1, 9, 9],
+    });
+    // Other slices and other segments are separate.
+    expect(h.merged(1, { slice: 5, box: [1, 1, 9, 9] })).toEqual({ box: [1, 1, 9, 9] });
+    expect(h.merged(2, { slice: 4, points: [include(1, 1)] })).toEqual({ points: [include(1, 1)] });
+    expect(h.of(1)).toEqual([{ slice: 4, ...second }]);
+    expect(h.of(2)).toEqual([]);
+  });
+
+  test('undo gives the slice its previous prompt back, then takes the slice’s prompt away', () => {
+    const h = new PromptHistory();
+    expect(h.canUndo).toBe(false);
+    expect(h.peekUndo()).toBeUndefined();
+    h.record(1, 4, { points: [include(10, 12)] });
+    h.record(1, 9, { points: [include(2, 2)] });
+    h.record(1, 4, { points: [include(10, 12), exclude(3, 5)] });
+    expect(h.peekUndo()).toEqual({ objectId: 1, slice: 4, prompt: { points: [include(10, 12)] } });
+    h.commitUndo();
+    expect(h.of(1)).toEqual([
+      { slice: 4, points: [include(10, 12)] },
+      { slice: 9, points: [include(2, 2)] },
+    ]);
+    expect(h.peekUndo()).toEqual({ objectId: 1, slice: 9, prompt: undefined });
+    h.commitUndo();
+    h.commitUndo();
+    expect(h.has(1)).toBe(false);
+    expect(h.canUndo).toBe(false);
+  });
+
+  test('a merged prompt is not kept until it is recorded (the engine may refuse it)', () => {
+    const h = new PromptHistory();
+    h.merged(1, { slice: 2, points: [include(1, 1)] });
+    expect(h.has(1)).toBe(false);
+    expect(h.canUndo).toBe(false);
+  });
+});
