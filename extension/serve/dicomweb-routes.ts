@@ -8,16 +8,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dataset } from '../src/dicom/dataset';
 import { DicomError } from '../src/dicom/errors';
-import {
-  contentTypeParameter,
-  decodeMultipart,
-  encodeMultipart,
-  newBoundary,
-} from '../src/dicom/dicomweb/multipart';
 import { PIXEL_DATA_TAG, toDicomJson } from './dicom-json';
-import { type FolderStore, StudyMismatch, type StoredInstance } from './folder-store';
+import { HttpError, acceptRanges, json, multipart, notFound, plain } from './dicomweb-http';
+import type { FolderStore, StoredInstance } from './folder-store';
 import { extractFrames, numberOfFrames } from './frames';
 import { QueryError, instanceCandidate, runQuery, seriesCandidate, studyCandidate } from './qido';
+import { stowRs } from './stow-rs';
 
 export interface DicomWebRoutesOptions {
   readonly store: FolderStore;
@@ -27,28 +23,6 @@ export interface DicomWebRoutesOptions {
   readonly maxUploadBytes?: number;
 }
 
-/** STOW-RS failure reasons (PS3.4 GG.4-1, PS3.18 table I.2-2). */
-export const FailureReason = {
-  /** The part is not a DICOM instance this store can read. */
-  CannotUnderstand: 0xc000,
-  /** The instance belongs to another study than the one in the request path. */
-  StudyInstanceUIDMismatch: 0xc409,
-  /** Writing the file failed. */
-  OutOfResources: 0xa700,
-} as const;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const notFound = (what: string) => new HttpError(404, `${what} not found`);
-
-const DICOM_JSON = 'application/dicom+json';
 const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
 
 /** Request handler for the paths under `mountPath`. */
@@ -69,7 +43,12 @@ export function dicomWebRoutes(options: DicomWebRoutesOptions) {
       if (req.method === 'POST') {
         if (segments.length > 2)
           throw new HttpError(405, 'STOW-RS accepts POST /studies or /studies/{study}');
-        return await stow(req, res, segments[1], base);
+        return await stowRs(req, res, {
+          store,
+          studyUID: segments[1],
+          instanceUrl: (i) => instanceUrl(base, i),
+          maxUploadBytes: maxUpload,
+        });
       }
       if (req.method !== 'GET') throw new HttpError(405, `${req.method} is not supported here`);
       return get(req, res, segments, url.searchParams, base);
@@ -215,140 +194,6 @@ export function dicomWebRoutes(options: DicomWebRoutesOptions) {
     }
     multipart(res, pixels.frames, 'application/octet-stream', partType, ts);
   }
-
-  async function stow(
-    req: IncomingMessage,
-    res: ServerResponse,
-    studyUID: string | undefined,
-    base: string,
-  ): Promise<void> {
-    const refuse = (status: number, message: string) =>
-      json(res, status, stowJson({ FailedSOPSequence: [], ErrorComment: message.slice(0, 1024) }));
-    const contentType = req.headers['content-type'] ?? '';
-    if (!/^multipart\/related\b/i.test(contentType))
-      return refuse(415, `STOW-RS needs multipart/related; type="application/dicom", got "${contentType}"`);
-    const boundary = contentTypeParameter(contentType, 'boundary');
-    if (!boundary) return refuse(400, 'the multipart/related Content-Type has no boundary');
-    const declared = contentTypeParameter(contentType, 'type') ?? 'application/dicom';
-    let body: Buffer;
-    try {
-      body = await readBody(req, maxUpload);
-    } catch (e) {
-      return refuse(413, (e as Error).message);
-    }
-    let parts;
-    try {
-      parts = decodeMultipart(body, boundary);
-    } catch (e) {
-      return refuse(400, `the body is not multipart/related: ${(e as Error).message}`);
-    }
-    if (parts.length === 0) return refuse(400, 'the multipart body has no parts');
-
-    const stored: Dataset[] = [];
-    const failed: Dataset[] = [];
-    const comments: string[] = [];
-    parts.forEach((part, index) => {
-      const name = `part ${index + 1}`;
-      const type = (part.headers['content-type'] ?? declared).split(';')[0].trim().toLowerCase();
-      const fail = (reason: number, why: string, uids: Dataset = {}) => {
-        failed.push({ ...uids, FailureReason: reason });
-        comments.push(`${name}: ${why}`);
-      };
-      if (type !== 'application/dicom')
-        return fail(FailureReason.CannotUnderstand, `${type} is not application/dicom`);
-      let instance: StoredInstance;
-      try {
-        instance = store.store(part.body, name, studyUID);
-      } catch (e) {
-        if (e instanceof StudyMismatch)
-          return fail(FailureReason.StudyInstanceUIDMismatch, e.message, e.uids);
-        if (e instanceof DicomError) return fail(FailureReason.CannotUnderstand, e.message);
-        return fail(FailureReason.OutOfResources, `could not be written: ${(e as Error).message}`);
-      }
-      stored.push({
-        ReferencedSOPClassUID: instance.sopClassUID,
-        ReferencedSOPInstanceUID: instance.sopInstanceUID,
-        RetrieveURL: instanceUrl(base, instance),
-      });
-    });
-    const answer: Dataset = { ReferencedSOPSequence: stored };
-    const studies = new Set(stored.map((d) => String(d.RetrieveURL).split('/series/')[0]));
-    if (studies.size === 1) answer.RetrieveURL = [...studies][0];
-    if (failed.length) {
-      answer.FailedSOPSequence = failed;
-      answer.ErrorComment = comments.join('; ').slice(0, 1024);
-    }
-    json(res, stored.length === 0 ? 409 : failed.length ? 202 : 200, stowJson(answer));
-  }
 }
 
 const qidoJson = (d: Dataset) => toDicomJson(d);
-const stowJson = (d: Dataset) => toDicomJson({ ...d, _vrMap: {} });
-
-function plain(res: ServerResponse, status: number, message: string): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.end(message);
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', DICOM_JSON);
-  res.end(JSON.stringify(body));
-}
-
-function multipart(
-  res: ServerResponse,
-  bodies: Uint8Array[],
-  type: string,
-  partType: string,
-  syntax?: string,
-): void {
-  const boundary = newBoundary();
-  res.statusCode = 200;
-  res.setHeader(
-    'Content-Type',
-    `multipart/related; type="${type}"${syntax ? `; transfer-syntax=${syntax}` : ''}; boundary=${boundary}`,
-  );
-  res.end(encodeMultipart(bodies, boundary, partType));
-}
-
-interface MediaRange {
-  readonly type: string;
-  readonly params: Record<string, string>;
-}
-
-/** The Accept header's media ranges in order (absent → anything). */
-function acceptRanges(req: IncomingMessage): MediaRange[] {
-  const header = req.headers.accept?.trim();
-  if (!header) return [{ type: '*/*', params: {} }];
-  return header.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((range) => {
-    const [type, ...rest] = range.split(';');
-    const params: Record<string, string> = {};
-    for (const p of rest) {
-      const eq = p.indexOf('=');
-      if (eq > 0)
-        params[p.slice(0, eq).trim().toLowerCase()] = p
-          .slice(eq + 1)
-          .trim()
-          .replace(/^"|"$/g, '');
-    }
-    return { type: type.trim().toLowerCase(), params };
-  });
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        reject(new Error(`the upload is larger than ${max} bytes`));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}

@@ -53,7 +53,11 @@ async function stowRaw(body: Uint8Array | string, contentType: string) {
     headers: { 'Content-Type': contentType },
   });
   const text = await r.text();
-  return { status: r.status, json: text ? (JSON.parse(text) as Json) : {} };
+  return {
+    status: r.status,
+    warning: r.headers.get('warning') ?? '',
+    json: text ? (JSON.parse(text) as Json) : {},
+  };
 }
 
 beforeAll(async () => {
@@ -245,11 +249,12 @@ describe('STOW-RS refusals', () => {
     const dicomPart = encodeMultipart([new Uint8Array(seg)], boundary, 'application/dicom');
     const textPart = new TextEncoder().encode(`--${boundary}\r\nContent-Type: text/plain\r\n\r\nhello\r\n`);
     const body = new Uint8Array([...textPart, ...dicomPart]);
-    const { status, json } = await stowRaw(
+    const { status, json, warning } = await stowRaw(
       body,
       `multipart/related; type="application/dicom"; boundary=${boundary}`,
     );
     expect(status).toBe(202);
+    expect(warning).toContain('part 1: text/plain is not application/dicom');
     const naturalized = dcmjsData.DicomMetaDictionary.naturalizeDataset(json as never);
     expect(naturalized.FailedSOPSequence).toHaveLength(1);
     expect(naturalized.ReferencedSOPSequence).toHaveLength(1);

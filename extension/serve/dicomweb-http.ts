@@ -1,0 +1,88 @@
+/**
+ * The HTTP side of the folder store's DICOMweb answers: errors with a status, DICOM JSON, plain
+ * text and multipart/related bodies, Accept header media ranges, and request bodies with a size cap.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { encodeMultipart, newBoundary } from '../src/dicom/dicomweb/multipart';
+
+/** A request the store answers with `status` and this message. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string): HttpError => new HttpError(404, `${what} not found`);
+
+export function plain(res: ServerResponse, status: number, message: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.end(message);
+}
+
+export function json(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/dicom+json');
+  res.end(JSON.stringify(body));
+}
+
+export function multipart(
+  res: ServerResponse,
+  bodies: Uint8Array[],
+  type: string,
+  partType: string,
+  syntax?: string,
+): void {
+  const boundary = newBoundary();
+  res.statusCode = 200;
+  res.setHeader(
+    'Content-Type',
+    `multipart/related; type="${type}"${syntax ? `; transfer-syntax=${syntax}` : ''}; boundary=${boundary}`,
+  );
+  res.end(encodeMultipart(bodies, boundary, partType));
+}
+
+export interface MediaRange {
+  readonly type: string;
+  readonly params: Record<string, string>;
+}
+
+/** The Accept header's media ranges in order (absent → anything). */
+export function acceptRanges(req: IncomingMessage): MediaRange[] {
+  const header = req.headers.accept?.trim();
+  if (!header) return [{ type: '*/*', params: {} }];
+  return header.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((range) => {
+    const [type, ...rest] = range.split(';');
+    const params: Record<string, string> = {};
+    for (const p of rest) {
+      const eq = p.indexOf('=');
+      if (eq > 0)
+        params[p.slice(0, eq).trim().toLowerCase()] = p
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"|"$/g, '');
+    }
+    return { type: type.trim().toLowerCase(), params };
+  });
+}
+
+/** The request body; past `max` bytes the rest is read and dropped, and the promise rejects. */
+export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= max) chunks.push(c);
+    });
+    req.on('end', () =>
+      size > max
+        ? reject(new Error(`the upload (${size} bytes) is larger than ${max} bytes`))
+        : resolve(Buffer.concat(chunks)),
+    );
+    req.on('error', reject);
+  });
+}
