@@ -4,25 +4,26 @@
  * Markdown and one SVG per structure.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { geometryOnVolume, labelsFromSeg, readSeg, toSeriesOrder } from '../dicom';
 import { InputError } from '../engine/errors';
 import { BANK_POLICY_NAMES, type BankPolicyName } from '../engine/memory/policies';
 import { loadModel } from '../engine/model/sam-model';
 import { selectBackend } from '../engine/runtime/backend';
-import type { Modality } from '../engine/types';
+import type { Modality, Volume } from '../engine/types';
 import { evaluate, type EvalOptions } from '../eval/harness';
 import type { OrientationMode } from '../eval/report';
 import { reportMarkdown } from '../eval/report-markdown';
 import { structureSvg } from '../eval/report-svg';
 import { PROMPT_KINDS, type PromptKind } from '../eval/truth-prompts';
-import { isGzip, parseNifti } from '../io/nifti';
+import { parseNifti } from '../io/nifti';
 import { nodeBackends } from '../node/backends';
 import { directoryModelFiles } from '../node/model-dir';
 import { choiceFlag, intFlag, numberFlag, parseFlags, requireFlag, UsageError } from './args';
+import { type ImageInput, isPart10, readImage, readInput } from './volume-files';
 
-export const EVAL_USAGE = `  eval --image <vol.nii[.gz]> --labels <labels.nii[.gz]> --label-ids 77,73 --model <dir> --out <report.json>
+export const EVAL_USAGE = `  eval --image <vol.nii[.gz] | dir of DICOM files> --labels <labels.nii[.gz] | seg.dcm> --label-ids 77,73 --model <dir> --out <report.json>
             [--prompt click|box|mask] [--box-jitter F] [--frequency p] [--seeds 0,1,2]
             [--policies paper,sam2-fifo,...|all] [--orientations single,all] [--crop-margin N] [--slab N]
             [--capacity K] [--threshold C] [--stop-after-absent N] [--aggregation mean|majority]
@@ -55,7 +56,7 @@ const FLAGS = {
   quiet: 'boolean',
 } as const;
 
-function intList(flag: string, text: string): number[] {
+export function intList(flag: string, text: string): number[] {
   const values = text.split(',').map((s) => s.trim());
   if (values.some((v) => !/^-?\d+$/.test(v)))
     throw new UsageError(`--${flag} must be a comma-separated list of integers, got ${JSON.stringify(text)}`);
@@ -71,20 +72,6 @@ function choiceList<T extends string>(flag: string, text: string, choices: reado
   return values as T[];
 }
 
-async function readInput(path: string, what: string): Promise<Uint8Array> {
-  let raw: Buffer;
-  try {
-    raw = await readFile(path);
-  } catch (e) {
-    throw new InputError(
-      'invalid-file',
-      `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  }
-  const bytes = isGzip(raw) ? gunzipSync(raw) : raw;
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** "id name ..." lines (the AAL/MRIcron .txt convention); other lines are ignored. */
 export function parseLabelNames(text: string): Map<number, string> {
   const names = new Map<number, string>();
@@ -96,9 +83,46 @@ export function parseLabelNames(text: string): Map<number, string> {
 }
 
 /** The label-name file next to the label volume (aal.nii.gz → aal.nii.txt), when there is one. */
-function defaultLabelNames(labelsPath: string): string | null {
+export function defaultLabelNames(labelsPath: string): string | null {
   const candidate = labelsPath.replace(/\.gz$/, '') + '.txt';
   return existsSync(candidate) ? candidate : null;
+}
+
+/**
+ * The label volume on the image's grid, in the image's array order. A SEG is read onto a DICOM
+ * image's series (label ids mapped as label-seg.ts documents); a NIfTI label volume on a DICOM image
+ * must lie on the series' grid and is put into its slice order; on a NIfTI image it must have its dims.
+ */
+async function readLabels(
+  path: string,
+  image: ImageInput,
+  imagePath: string,
+  ids: readonly number[],
+): Promise<{ data: Float32Array; names?: Map<number, string> }> {
+  const bytes = await readInput(path, 'labels');
+  if (isPart10(bytes)) {
+    if (image.kind !== 'dicom')
+      throw new InputError(
+        'invalid-file',
+        `${path} is DICOM (a SEG) but ${imagePath} is not a DICOM series: give --image the folder of the series it segments`,
+      );
+    const seg = readSeg(bytes.slice().buffer, image.volume, path);
+    const { labels, names } = labelsFromSeg(seg, ids, path);
+    return { data: labels, names };
+  }
+  const labels: Volume = parseNifti(bytes, path).volume;
+  if (image.kind === 'dicom') {
+    if (!labels.affine) throw new InputError('invalid-volume', `${path}: no voxel→world matrix`);
+    const geometry = geometryOnVolume(labels.affine, labels.dims, image.volume, path);
+    return { data: toSeriesOrder(labels.data, labels.dims, geometry) };
+  }
+  const dims = image.nifti.volume.dims;
+  if (labels.dims.some((d, i) => d !== dims[i]))
+    throw new InputError(
+      'invalid-volume',
+      `${path} is ${labels.dims.join('×')} but ${imagePath} is ${dims.join('×')}: the labels must be on the image's grid`,
+    );
+  return { data: labels.data };
 }
 
 export async function runEval(argv: readonly string[], log: (line: string) => void): Promise<void> {
@@ -142,18 +166,14 @@ export async function runEval(argv: readonly string[], log: (line: string) => vo
     throw new UsageError(`--box-jitter must be in [0, 1], got ${options.boxJitter}`);
   const backendName = choiceFlag(flags, 'backend', ['native', 'wasm'] as const, 'native');
 
-  const image = parseNifti(await readInput(imagePath, 'image'), imagePath).volume;
+  const input = await readImage(imagePath);
+  const image = input.kind === 'dicom' ? input.volume : input.nifti.volume;
   const modality = choiceFlag<Modality>(flags, 'modality', ['CT', 'MR', 'XR', 'US', 'OTHER'], image.modality);
-  const labels = parseNifti(await readInput(labelsPath, 'labels'), labelsPath).volume;
-  if (labels.dims.some((d, i) => d !== image.dims[i]))
-    throw new InputError(
-      'invalid-volume',
-      `${labelsPath} is ${labels.dims.join('×')} but ${imagePath} is ${image.dims.join('×')}: the labels must be on the image's grid`,
-    );
+  const labels = await readLabels(labelsPath, input, imagePath, labelIds);
   const namesPath = (flags.get('label-names') as string | undefined) ?? defaultLabelNames(labelsPath);
   const labelNames = namesPath
     ? parseLabelNames(new TextDecoder().decode(await readInput(namesPath, 'label names')))
-    : undefined;
+    : labels.names;
 
   const backends = nodeBackends();
   const { backend } = await selectBackend([

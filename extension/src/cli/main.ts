@@ -7,6 +7,7 @@
 import { DicomError, DicomWebError } from '../dicom';
 import { EngineError, ModelError } from '../engine/errors';
 import { UsageError } from './args';
+import { CONVERT_USAGE, runConvert } from './convert';
 import { EVAL_USAGE, runEval } from './eval';
 import { PROPAGATE_USAGE, runPropagate } from './propagate';
 import { SEGMENT_USAGE, StoreError, runSegment } from './segment';
@@ -19,12 +20,14 @@ commands:
 ${PROPAGATE_USAGE}
 ${SEGMENT_USAGE}
 ${EVAL_USAGE}
+${CONVERT_USAGE}
 `;
 
 const COMMANDS: Record<string, (argv: readonly string[], log: (line: string) => void) => Promise<unknown>> = {
   propagate: runPropagate,
   segment: runSegment,
   eval: runEval,
+  convert: runConvert,
 };
 
 export async function main(

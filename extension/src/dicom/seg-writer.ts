@@ -23,10 +23,10 @@ import {
 import { type Dataset } from './dataset';
 import { DicomError } from './errors';
 import { packBitFrames } from './bits';
-import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, newUid } from './uid';
+import { fileMeta, writePart10 } from './part10-writer';
+import { newUid } from './uid';
 import { codeString, decimalString, dicomDate, dicomTime } from './values';
 import { type DicomVolume } from './volume';
-import { TransferSyntax } from './transfer-syntax';
 
 export const SegmentationStorage = '1.2.840.10008.5.1.4.1.1.66.4';
 export const LabelMapSegmentationStorage = '1.2.840.10008.5.1.4.1.1.66.7';
@@ -48,6 +48,12 @@ export interface SegmentInput {
 
 export interface SegOptions {
   readonly format: 'binary' | 'labelmap';
+  /**
+   * SegmentAlgorithmType (default SEMIAUTOMATIC). MANUAL (e.g. reference labels converted from
+   * another format) writes no algorithm name/identification; algorithmVersion and modelHash are then
+   * not used and may be empty.
+   */
+  readonly algorithmType?: 'AUTOMATIC' | 'SEMIAUTOMATIC' | 'MANUAL';
   /** SegmentAlgorithmName and AlgorithmName (default "MedSAM-2"). */
   readonly algorithmName?: string;
   readonly algorithmVersion: string;
@@ -100,8 +106,10 @@ function checkInputs(volume: DicomVolume, segments: readonly SegmentInput[], opt
     }
   });
   if (options.format === 'labelmap' && segments.length > 65535) throw fail('more than 65535 segments');
-  if (!options.algorithmVersion) throw fail('algorithmVersion is required');
-  if (!options.modelHash) throw fail('modelHash is required');
+  if (options.algorithmType !== 'MANUAL') {
+    if (!options.algorithmVersion) throw fail('algorithmVersion is required');
+    if (!options.modelHash) throw fail('modelHash is required');
+  }
   if (!volume.frameOfReferenceUID) {
     throw new DicomError(
       'missing-tag',
@@ -158,20 +166,25 @@ function labelmapFrames(volume: DicomVolume, segments: readonly SegmentInput[]):
 function segmentItem(s: SegmentInput, index: number, options: SegOptions): Dataset {
   const algorithmName = options.algorithmName ?? 'MedSAM-2';
   const color = s.color ?? SEGMENT_PALETTE[index % SEGMENT_PALETTE.length];
+  const algorithmType = options.algorithmType ?? 'SEMIAUTOMATIC';
   return {
     SegmentNumber: index + 1,
     SegmentLabel: s.label,
     ...(s.description ? { SegmentDescription: s.description } : {}),
-    SegmentAlgorithmType: 'SEMIAUTOMATIC',
-    SegmentAlgorithmName: algorithmName,
-    SegmentationAlgorithmIdentificationSequence: [
-      {
-        AlgorithmFamilyCodeSequence: [codeItem(ALGORITHM_FAMILY_AI)],
-        AlgorithmName: algorithmName,
-        AlgorithmVersion: options.algorithmVersion,
-        AlgorithmParameters: `model sha256=${options.modelHash}`,
-      },
-    ],
+    SegmentAlgorithmType: algorithmType,
+    ...(algorithmType === 'MANUAL'
+      ? {}
+      : {
+          SegmentAlgorithmName: algorithmName,
+          SegmentationAlgorithmIdentificationSequence: [
+            {
+              AlgorithmFamilyCodeSequence: [codeItem(ALGORITHM_FAMILY_AI)],
+              AlgorithmName: algorithmName,
+              AlgorithmVersion: options.algorithmVersion,
+              AlgorithmParameters: `model sha256=${options.modelHash}`,
+            },
+          ],
+        }),
     SegmentedPropertyCategoryCodeSequence: [codeItem(s.category ?? DEFAULT_CATEGORY)],
     SegmentedPropertyTypeCodeSequence: [codeItem(s.type ?? DEFAULT_TYPE)],
     RecommendedDisplayCIELabValue: dcmjsData.Colors.rgb82DICOMLAB(color),
@@ -364,15 +377,7 @@ export function buildSegDataset(
     PixelData: [pixelData.buffer.slice(pixelData.byteOffset, pixelData.byteOffset + pixelData.byteLength)],
   };
   if (hasNonAscii(dataset)) dataset.SpecificCharacterSet = 'ISO_IR 192'; // dcmjs writes UTF-8
-  const meta: Dataset = {
-    FileMetaInformationVersion: [new Uint8Array([0, 1]).buffer],
-    MediaStorageSOPClassUID: sopClassUID,
-    MediaStorageSOPInstanceUID: sopInstanceUID,
-    TransferSyntaxUID: TransferSyntax.ExplicitVRLittleEndian,
-    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-    ImplementationVersionName: IMPLEMENTATION_VERSION_NAME,
-  };
-  return { meta, dataset };
+  return { meta: fileMeta(sopClassUID, sopInstanceUID), dataset };
 }
 
 /** Write a SEG for `volume` as Part-10 bytes (Explicit VR Little Endian). */
@@ -382,8 +387,5 @@ export function writeSeg(
   options: SegOptions,
 ): ArrayBuffer {
   const { meta, dataset } = buildSegDataset(volume, segments, options);
-  const { DicomDict, DicomMetaDictionary } = dcmjsData;
-  const file = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  file.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  return file.write();
+  return writePart10(meta, dataset);
 }
