@@ -41,7 +41,7 @@ describe('npm run bench (Node half, tiny plan)', () => {
     const [native, wasm] = report.runs;
     expect(report.ratios.perSliceOverNodeNative['node native']).toBe(1);
     expect(report.ratios.perSliceOverNodeNative['node wasm']).toBeCloseTo(
-      wasm.measures.perSlice.paper.msPerSlice / native.measures.perSlice.paper.msPerSlice,
+      wasm.measures.perSlice.paper.medianMsPerSlice / native.measures.perSlice.paper.medianMsPerSlice,
       12,
     );
     expect(report.ratios.bankShareOfSlice['node wasm']).toBe(wasm.measures.perSlice.paper.bank.fraction);
@@ -56,7 +56,7 @@ describe('npm run bench (Node half, tiny plan)', () => {
       '6-slice volume, memory bank / slice',
     ])
       expect(printed).toContain(`| ${row}`);
-    expect(printed).toMatch(/\| per slice, paper \(ms\) +\| [\d.]+ +\| [\d.]+ \([\d.]+×\)/);
+    expect(printed).toMatch(/\| per slice, paper \(ms, median\) +\| [\d.]+ +\| [\d.]+ \([\d.]+×\)/);
     expect(printed).toContain('memory bank / slice (paper): node native ');
     expect(lines.some((l) => l.startsWith('node wasm: onnxruntime-web'))).toBe(true);
   });

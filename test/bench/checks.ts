@@ -20,6 +20,7 @@ export function runProblems(run: BackendRun, plan: BenchPlan): string[] {
   for (const g of GRAPHS) positive(`graphMs.${g}`, m.graphMs[g as keyof typeof m.graphMs]);
   for (const policy of ['sam2-fifo', 'paper'] as const) {
     positive(`perSlice.${policy}.msPerSlice`, m.perSlice[policy]?.msPerSlice);
+    positive(`perSlice.${policy}.medianMsPerSlice`, m.perSlice[policy]?.medianMsPerSlice);
     // The paper bank always computes similarities; FIFO's bookkeeping may be below the clock's resolution.
     share(`perSlice.${policy}.bank.fraction`, m.perSlice[policy]?.bank.fraction, policy === 'paper');
     if (!(m.perSlice[policy]?.bank.msPerSlice >= 0))
@@ -31,6 +32,7 @@ export function runProblems(run: BackendRun, plan: BenchPlan): string[] {
   for (const v of m.volumes) {
     positive(`volumes[${v.slices}].seconds`, v.seconds);
     positive(`volumes[${v.slices}].slicesPerSecond`, v.slicesPerSecond);
+    positive(`volumes[${v.slices}].medianMsPerSlice`, v.medianMsPerSlice);
     positive(`volumes[${v.slices}].encoderCacheMb`, v.encoderCacheMb);
     share(`volumes[${v.slices}].bank.fraction`, v.bank.fraction, true);
   }

@@ -30,8 +30,10 @@ export interface BankShare {
 }
 
 export interface PolicyFigures {
-  /** Milliseconds per slice through the volume, prompted slice and encoder included, cold cache. */
+  /** Milliseconds per slice through the volume (total / slices), prompted slice and encoder included, cold cache. */
   readonly msPerSlice: number;
+  /** Median time from one slice's mask to the next's: steadier than the mean on a busy machine. */
+  readonly medianMsPerSlice: number;
   readonly bank: BankShare;
 }
 
@@ -40,6 +42,7 @@ export interface VolumeFigures {
   /** Click on the middle slice, then propagate both ways through every slice (cold encoder cache). */
   readonly seconds: number;
   readonly slicesPerSecond: number;
+  readonly medianMsPerSlice: number;
   readonly bank: BankShare;
   readonly encoderCacheMb: number;
 }
@@ -84,9 +87,12 @@ export function benchVolume(slices: number, size = SLICE_SIZE): Volume {
   return { data, dims: [size, size, slices], spacing: [1, 1, 1], modality: 'MR' };
 }
 
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 interface Propagation {
   readonly ms: number;
   readonly slices: number;
+  readonly medianMsPerSlice: number;
   readonly bank: BankShare;
   readonly cacheBytes: number;
 }
@@ -110,21 +116,21 @@ async function propagateVolume(
   timer.reset();
   const t0 = performance.now();
   await session.setPrompt(id, Math.floor(volume.dims[2] / 2), { points: [{ ...CLICK, label: 1 }] });
-  let slices = 1;
+  const done = [performance.now()];
   for await (const _ of session.propagate()) {
-    slices++;
+    done.push(performance.now());
     hooks.sampleMemory();
   }
-  const ms = performance.now() - t0;
+  const ms = done[done.length - 1] - t0;
+  const slices = done.length;
   return {
     ms,
     slices,
+    medianMsPerSlice: median(done.map((t, i) => t - (i === 0 ? t0 : done[i - 1]))),
     bank: { msPerSlice: timer.ms / slices, fraction: timer.ms / ms },
     cacheBytes: session.cache.stats().bytes,
   };
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Time to the first mask after a click, median of `repeats` tries: on a fresh session (encoder
@@ -165,7 +171,11 @@ export async function runMeasures(model: SamModel, plan: BenchPlan, hooks: Bench
     for (const policy of BENCH_POLICIES) {
       hooks.log(`${plan.slices} slices, ${policy}`);
       const run = await propagateVolume(model, volume, policy, timer, hooks);
-      perSlice[policy] = { msPerSlice: run.ms / run.slices, bank: run.bank };
+      perSlice[policy] = {
+        msPerSlice: run.ms / run.slices,
+        medianMsPerSlice: run.medianMsPerSlice,
+        bank: run.bank,
+      };
       cacheBytes = run.cacheBytes;
     }
     const volumes: VolumeFigures[] = [];
@@ -176,6 +186,7 @@ export async function runMeasures(model: SamModel, plan: BenchPlan, hooks: Bench
         slices: run.slices,
         seconds: run.ms / 1000,
         slicesPerSecond: run.slices / (run.ms / 1000),
+        medianMsPerSlice: run.medianMsPerSlice,
         bank: run.bank,
         encoderCacheMb: run.cacheBytes / MB,
       });

@@ -18,11 +18,11 @@ export interface BenchReport {
   readonly runs: readonly BackendRun[];
   readonly skipped: readonly SkippedRun[];
   readonly ratios: {
-    /** Each run's per-slice time (paper policy) over Node native's. */
+    /** Each run's median per-slice time (paper policy) over Node native's. */
     readonly perSliceOverNodeNative: Record<string, number>;
     /** The memory bank's share of the per-slice time (paper policy), per run. */
     readonly bankShareOfSlice: Record<string, number>;
-    /** paper / sam2-fifo per-slice time, per run. */
+    /** paper / sam2-fifo median per-slice time, per run. */
     readonly paperOverFifo: Record<string, number>;
   };
 }
@@ -45,11 +45,14 @@ export function benchReport(
     skipped,
     ratios: {
       perSliceOverNodeNative: baseline
-        ? per((r) => r.measures.perSlice.paper.msPerSlice / baseline.measures.perSlice.paper.msPerSlice)
+        ? per(
+            (r) =>
+              r.measures.perSlice.paper.medianMsPerSlice / baseline.measures.perSlice.paper.medianMsPerSlice,
+          )
         : {},
       bankShareOfSlice: per((r) => r.measures.perSlice.paper.bank.fraction),
       paperOverFifo: per(
-        (r) => r.measures.perSlice.paper.msPerSlice / r.measures.perSlice['sam2-fifo'].msPerSlice,
+        (r) => r.measures.perSlice.paper.medianMsPerSlice / r.measures.perSlice['sam2-fifo'].medianMsPerSlice,
       ),
     },
   };
@@ -80,8 +83,8 @@ function rows(report: BenchReport): Row[] {
       ratio: true,
     })),
     ...BENCH_POLICIES.map((p) => ({
-      label: `per slice, ${p} (ms)`,
-      value: (r: BackendRun) => r.measures.perSlice[p].msPerSlice,
+      label: `per slice, ${p} (ms, median)`,
+      value: (r: BackendRun) => r.measures.perSlice[p].medianMsPerSlice,
       ratio: true,
     })),
     {
@@ -145,9 +148,9 @@ export function benchSummary(report: BenchReport): string {
       .join(', ');
   const times = (x: number) => `${x.toFixed(2)}×`;
   const lines = [
-    `per slice (paper) / Node native: ${list(report.ratios.perSliceOverNodeNative, times)}`,
+    `per slice (paper, median) / Node native: ${list(report.ratios.perSliceOverNodeNative, times)}`,
     `memory bank / slice (paper): ${list(report.ratios.bankShareOfSlice, percent)}`,
-    `paper / sam2-fifo per slice: ${list(report.ratios.paperOverFifo, times)}`,
+    `paper / sam2-fifo per slice (median): ${list(report.ratios.paperOverFifo, times)}`,
   ];
   for (const r of report.runs) {
     const extra = [
