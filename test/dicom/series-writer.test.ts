@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import {
   DicomError,
   type DicomVolume,
+  geometryOnVolume,
   labelSegmentLabel,
   labelsFromSeg,
   parseLabelSegmentLabel,
@@ -240,12 +241,6 @@ describe('Colin27 + AAL → DICOM series + SEG', () => {
     );
   });
 
-  it('refuses a label id with no voxels when writing, naming the label file', () => {
-    expect(() =>
-      writeLabelSeg(written.volume, aal.data, [77, 200], { name: AAL, softwareVersions: 't' }),
-    ).toThrow(/aal\.nii\.gz: label 200 has no voxels/);
-  });
-
   it('refuses to read the SEG onto a series with another grid', () => {
     const other = writeSeries(
       synthetic(OBLIQUE, (i) => i),
@@ -274,6 +269,14 @@ describe('label ↔ SegmentLabel mapping', () => {
     expect(parseLabelSegmentLabel('Liver')).toBeUndefined();
   });
 
+  it('refuses a label id with no voxels when writing, naming the label file', () => {
+    const small = synthetic(OBLIQUE, (i) => i % 3);
+    const series = writeSeries(small, { name: 'small.nii' }).volume;
+    expect(() =>
+      writeLabelSeg(series, small.data, [1, 7], { name: 'labels.nii', softwareVersions: 't' }),
+    ).toThrow(/labels\.nii: label 7 has no voxels/);
+  });
+
   it("maps ids to SegmentNumber in another tool's SEG (no 'label N' labels)", () => {
     const volume = writeSeries(
       synthetic(OBLIQUE, (i) => i),
@@ -292,5 +295,31 @@ describe('label ↔ SegmentLabel mapping', () => {
     expect(Array.from(labels)).toEqual(Array.from(mask(2)).map((v) => v * 2));
     expect(names).toEqual(new Map([[2, 'Spleen']]));
     expect(() => labelsFromSeg(readSeg(bytes, volume), [3], 'other.dcm')).toThrow(/matched by SegmentNumber/);
+  });
+});
+
+describe('geometryOnVolume: a NIfTI label volume on a converted series', () => {
+  it('accepts the NIfTI grid the series came from, and says when its slices run reversed', () => {
+    const volume = synthetic(LEFT_HANDED, (i) => i);
+    const series = writeSeries(volume, { name: 'left.nii' }).volume;
+    const g = geometryOnVolume(LEFT_HANDED, volume.dims, series, 'labels.nii');
+    expect(g.reversed).toBe(true);
+    expect(Array.from(toSeriesOrder(volume.data, volume.dims, g))).toEqual(Array.from(series.data));
+  });
+
+  it('refuses another grid, naming the file and what differs', () => {
+    const series = writeSeries(
+      synthetic(OBLIQUE, (i) => i),
+      { name: 'oblique.nii' },
+    ).volume;
+    const shifted = [...OBLIQUE];
+    shifted[11] += 5;
+    expect(() => geometryOnVolume(shifted, [5, 4, 3], series, 'labels.nii')).toThrow(
+      /labels\.nii is not on the grid of series .*: its first\/last slices lie at/,
+    );
+    expect(() => geometryOnVolume(OBLIQUE, [5, 4, 4], series, 'labels.nii')).toThrow(
+      /it is 5×4×4, the series 5×4×3/,
+    );
+    expect(() => geometryOnVolume(LEFT_HANDED, [5, 4, 3], series, 'labels.nii')).toThrow(/its orientation/);
   });
 });

@@ -71,8 +71,6 @@ describe('eval through the DICOM path', () => {
   it('gives the same structure, slices, Dice, IoU and HD95 on (DICOM series, SEG) as on (NIfTI, NIfTI)', async () => {
     const nifti = await evalReport(CH2, AAL, 'nifti');
     const dicom = await evalReport(seriesDir, segPath, 'dicom');
-    // A NIfTI label volume on the DICOM series' grid works too (put into the series' slice order).
-    const mixed = await evalReport(seriesDir, AAL, 'mixed');
     const essentials = (r: EvalReport) =>
       r.structures.map((s) => ({
         id: s.id,
@@ -85,7 +83,6 @@ describe('eval through the DICOM path', () => {
     expect(essentials(nifti)[0].name).toBe('Thalamus_L');
     expect(essentials(nifti)[0].runs[0][0][0]).toBeGreaterThan(0);
     expect(essentials(dicom)).toEqual(essentials(nifti));
-    expect(essentials(mixed)).toEqual(essentials(nifti));
     expect(dicom.inputs).toMatchObject({ image: seriesDir, labels: segPath });
   }, 120_000);
 });
@@ -107,6 +104,16 @@ describe('eval and convert: bad input', () => {
     expect(e).toBeInstanceOf(DicomError);
     expect(e).toMatchObject({ kind: 'seg-grid-mismatch' });
     expect((e as Error).message).toMatch(/aal-seg\.dcm: frames are 217×181 .*volume's slices 16×16/);
+  });
+
+  it('refuses NIfTI labels that are not on the DICOM series grid, naming the file', async () => {
+    const e = await failure(
+      runEval(evalArgs(seriesDir, path.join(__dirname, '../fixtures/sphere-truth.nii.gz')), () => {}),
+    );
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as Error).message).toMatch(
+      /sphere-truth\.nii\.gz is not on the grid of series .*: it is \d+×\d+×\d+, the series 181×217×181/,
+    );
   });
 
   it('refuses a SEG as labels for a NIfTI image', async () => {

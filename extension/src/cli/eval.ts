@@ -2,6 +2,11 @@
  * `medsam2 eval`: segment labelled structures of a volume from truth-derived prompts under each
  * memory-bank policy and orientation mode, and report Dice / IoU / HD95 next to the floors as JSON,
  * Markdown and one SVG per structure.
+ *
+ * Inputs: the image is a NIfTI file or a folder holding one DICOM series; the labels a NIfTI label
+ * volume or (on a DICOM series) a SEG. The harness sees one grid in the image's array order: x
+ * fastest; for a series, x = column, y = row, z = slices sorted along the normal. A series made by
+ * `medsam2 convert` has exactly its NIfTI's array (slices reversed only for a left-handed NIfTI).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';

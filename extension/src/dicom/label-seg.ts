@@ -45,17 +45,22 @@ export function writeLabelSeg(
   ids: readonly number[],
   options: LabelSegOptions,
 ): ArrayBuffer {
-  const segments: SegmentInput[] = ids.map((id) => {
-    const mask = new Uint8Array(labels.length);
-    let count = 0;
-    for (let i = 0; i < labels.length; i++)
-      if (Math.round(labels[i]) === id) {
-        mask[i] = 1;
-        count++;
-      }
-    if (count === 0) throw new InputError('invalid-volume', `${options.name}: label ${id} has no voxels`);
-    return { label: labelSegmentLabel(id, options.labelNames?.get(id)), mask };
-  });
+  const masks = ids.map(() => new Uint8Array(labels.length));
+  const counts = ids.map(() => 0);
+  const slot = new Map(ids.map((id, n) => [id, n]));
+  for (let i = 0; i < labels.length; i++) {
+    const n = slot.get(Math.round(labels[i]));
+    if (n === undefined) continue;
+    masks[n][i] = 1;
+    counts[n]++;
+  }
+  const empty = ids.find((_, n) => counts[n] === 0);
+  if (empty !== undefined)
+    throw new InputError('invalid-volume', `${options.name}: label ${empty} has no voxels`);
+  const segments: SegmentInput[] = ids.map((id, n) => ({
+    label: labelSegmentLabel(id, options.labelNames?.get(id)),
+    mask: masks[n],
+  }));
   return writeSeg(volume, segments, {
     format: 'binary',
     algorithmType: 'MANUAL',
