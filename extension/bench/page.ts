@@ -70,18 +70,19 @@ async function adapter(): Promise<GpuAdapterReport | null> {
 }
 
 async function bench(request: BrowserBenchRequest): Promise<BrowserBenchReply> {
-  const memory = (performance as MemoryPerformance).memory;
-  if (!memory) throw new Error('performance.memory is not available (a Chromium-only API)');
+  // Each read of performance.memory is a new snapshot: read it every time, never keep one.
+  const heapUsed = () => (performance as MemoryPerformance).memory?.usedJSHeapSize;
+  if (heapUsed() === undefined) throw new Error('performance.memory is not available (a Chromium-only API)');
   const candidate = webBackendCandidates(ort, { numThreads: request.threads }).find(
     (c) => c.name === request.backend,
   );
   if (!candidate) throw new Error(`no onnxruntime-web candidate named ${request.backend}`);
   const backend = await candidate.create();
   const model = await loadModel(urlModelFiles(new URL(request.modelUrl, location.href).href), backend);
-  let peakHeap = memory.usedJSHeapSize;
+  let peakHeap = heapUsed() ?? 0;
   try {
     const measures = await runMeasures(model, request.plan, {
-      sampleMemory: () => (peakHeap = Math.max(peakHeap, memory.usedJSHeapSize)),
+      sampleMemory: () => (peakHeap = Math.max(peakHeap, heapUsed() ?? 0)),
       log: (line) => console.log(`bench: ${line}`),
     });
     return {

@@ -41,6 +41,11 @@ export function runProblems(run: BackendRun, plan: BenchPlan): string[] {
   positive('encoderCacheMb', m.encoderCacheMb);
   positive('memory.peakRssMb', run.memory.peakRssMb);
   positive('memory.peakJsHeapMb', run.memory.peakJsHeapMb);
+  // Sampled after the largest run's last slice, the heap holds at least the cached encoder features.
+  if (!(run.memory.peakJsHeapMb >= m.encoderCacheMb))
+    problems.push(
+      `${run.id}: peak JS heap ${run.memory.peakJsHeapMb} MB < encoder cache ${m.encoderCacheMb} MB`,
+    );
   if (!run.description) problems.push(`${run.id}: no description`);
   return problems;
 }

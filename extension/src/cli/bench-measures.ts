@@ -233,6 +233,10 @@ export interface BackendRun {
     readonly peakRssMb: number;
     /** Whose resident set `peakRssMb` is (the Node process, or the page's renderer process). */
     readonly rssOf: string;
+    /**
+     * JS heap including typed-array buffers: Node's heapUsed + arrayBuffers, Chromium's
+     * performance.memory.usedJSHeapSize. onnxruntime's own (wasm or native) memory is only in RSS.
+     */
     readonly peakJsHeapMb: number;
   };
   readonly browser?: BrowserReport;

@@ -22,7 +22,8 @@ async function benchBackend(
   const sampleMemory = () => {
     const m = process.memoryUsage();
     peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
+    // Typed arrays (tensors, masks, cached features) count as heap, as Chromium's usedJSHeapSize counts them.
+    peakHeap = Math.max(peakHeap, m.heapUsed + m.arrayBuffers);
   };
   // Between slices as well: graph calls run in the backend's worker thread, this one is free.
   const interval = setInterval(sampleMemory, 20);
