@@ -6,7 +6,7 @@
  * onnxruntime-web instance. Peak RSS is the renderer's high-water mark (VmHWM, Linux /proc).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,26 +14,12 @@ import { promisify } from 'node:util';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { BenchPageApi, BrowserBenchRequest } from '../../bench/page';
 import { BUNDLE_PATH, startServer } from '../../serve/server';
+import { chromiumArgs, requireChromium } from '../node/chromium';
 import type { BackendRun, BenchPlan } from './bench-measures';
 import type { SkippedRun } from './bench-report';
 
-export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const MODEL_NAME = 'bench';
-
-/** Flags known to work as root on a machine without a GPU (test/e2e/support/stack.ts uses the same). */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Unrounded performance.memory figures, refreshed on every read.
-  '--enable-precise-memory-info',
-];
 
 export interface ChromiumBenchOptions {
   readonly modelDir: string;
@@ -53,7 +39,7 @@ export function softwareAdapterPlan(plan: BenchPlan): BenchPlan {
 export async function benchChromium(
   options: ChromiumBenchOptions,
 ): Promise<{ runs: BackendRun[]; skipped: SkippedRun[] }> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian package chromium`);
+  requireChromium();
   const pageDir = await mkdtemp(path.join(tmpdir(), 'medsam2-bench-page-'));
   try {
     await promisify(execFile)(process.execPath, [
@@ -152,8 +138,8 @@ async function withPage<T>(
   use: (page: Page) => Promise<T>,
 ): Promise<T> {
   const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: webgpu ? [...CHROMIUM_FLAGS, '--enable-unsafe-webgpu'] : CHROMIUM_FLAGS,
+    executablePath: requireChromium(),
+    args: chromiumArgs({ webgpu, preciseMemory: true }),
   });
   try {
     const page = await browser.newPage();

@@ -10,11 +10,11 @@ import { ensureOhifDist } from '../../../extension/serve/ohif-app';
 import { type RunningOrthanc, startOrthanc } from '../../../extension/serve/orthanc';
 import { loadSampleStudy } from '../../../extension/serve/sample-data';
 import { type RunningServer, startServer } from '../../../extension/serve/server';
+import { chromiumArgs, requireChromium } from '../../../extension/src/node/chromium';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const ARTIFACTS = resolve(ROOT, 'test', 'e2e', 'artifacts');
 export const SAMPLE_STUDY_UID = '0.0.0.0.2.8811.20010413115754.12432';
-export const CHROMIUM = '/usr/bin/chromium';
 
 export interface StackOptions {
   /** Lua script for Orthanc (e.g. refusing SEG instances). */
@@ -76,19 +76,8 @@ export interface BrowserSession {
 
 /** Debian's Chromium with the flags that work as root here; WebGPU through SwiftShader if asked. */
 export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise<BrowserSession> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian package chromium`);
-  const args = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ];
-  if (options.webgpu) args.push('--enable-unsafe-webgpu');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args });
+  const args = chromiumArgs({ webgpu: options.webgpu });
+  const browser = await chromium.launch({ executablePath: requireChromium(), args });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
   const requests: string[] = [];
   const pageErrors: string[] = [];
