@@ -68,6 +68,7 @@ describe('npm run bench: bad flags and models', () => {
     [['--slices', '0'], '--slices must be >= 1, got 0'],
     [['--repeats', 'two'], '--repeats must be an integer, got two'],
     [['--webgl'], 'unknown flag --webgl'],
+    [['--threads', '0'], '--threads: "0" is not a thread count 1..64'],
   ])('%j is a usage error', async (argv, message) => {
     const run = runBench(argv, quiet);
     await expect(run).rejects.toBeInstanceOf(UsageError);

@@ -65,7 +65,7 @@ export async function benchChromium(
         const webgpu = await runWebGpu(pageUrl, options);
         if ('reason' in webgpu) skipped.push(webgpu);
         else runs.push(webgpu);
-      }
+      } else skipped.push({ id: 'chromium webgpu', reason: '--no-webgpu' });
       return { runs, skipped };
     } finally {
       await server.close();

@@ -30,7 +30,20 @@ const FLAGS = {
   volumes: 'string',
   repeats: 'string',
   'no-browser': 'boolean',
+  'no-webgpu': 'boolean',
+  threads: 'string',
 } as const;
+
+/** Chromium wasm thread counts, one run each. */
+function parseThreads(text: string | undefined): number[] {
+  if (text === undefined) return [1, 2];
+  return text.split(',').map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 64)
+      throw new UsageError(`--threads: ${JSON.stringify(v)} is not a thread count 1..64`);
+    return n;
+  });
+}
 
 function parseVolumes(text: string | undefined): number[] {
   if (text === undefined) return [100, 200];
@@ -88,13 +101,20 @@ export async function runBench(argv: readonly string[], io: BenchIo = STD_IO): P
     volumes: parseVolumes(flags.get('volumes') as string | undefined),
     repeats: positive(flags, 'repeats', 10),
   };
+  const wasmThreads = parseThreads(flags.get('threads') as string | undefined);
   const model = await modelInfo(modelDir);
   log(`model ${model.name} (${modelDir}); ${describePlan(plan)}`);
   const runs: BackendRun[] = await benchNode(modelDir, plan, log);
   const skipped: SkippedRun[] = [];
   if (flags.get('no-browser')) skipped.push({ id: 'chromium', reason: '--no-browser' });
   else {
-    const chromium = await benchChromium({ modelDir, plan, log });
+    const chromium = await benchChromium({
+      modelDir,
+      plan,
+      log,
+      wasmThreads,
+      webgpu: !flags.get('no-webgpu'),
+    });
     runs.push(...chromium.runs);
     skipped.push(...chromium.skipped);
   }
@@ -106,7 +126,7 @@ export async function runBench(argv: readonly string[], io: BenchIo = STD_IO): P
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [--model <dir>] [--json <file>] [--slices N] [--volumes 100,200|none]
-        [--repeats N] [--no-browser]`;
+        [--repeats N] [--no-browser] [--threads 1,2] [--no-webgpu]`;
 
 if (require.main === module) {
   runBench(process.argv.slice(2)).catch((e) => {
