@@ -3,12 +3,11 @@
  * cornerstone labelmap and the panel. Every panel action is a method here, and the commands module
  * exposes each one. State changes are published as immutable snapshots (ControllerState).
  */
-import { DEFAULT_CATEGORY, DEFAULT_TYPE } from '../dicom/codes';
 import type { SliceUpdate } from '../engine/session';
 import type { EngineClient } from '../worker/client';
 import type { ModelInfo } from '../worker/protocol';
 import type { Medsam2Config } from './config';
-import type { ControllerState, SegmentState, SettingsState, SliceResult } from './controller-state';
+import type { ControllerState, SegmentState, SettingsState } from './controller-state';
 import { exportSegmentation } from './export-seg';
 import { type VoxelPrompt, gesturePrompt } from './gesture-prompt';
 import { LabelmapLayer } from './labelmap';
@@ -25,10 +24,10 @@ import { PromptBindings } from './prompt-bindings';
 import { PromptHistory } from './prompt-history';
 import { PropagationRun } from './propagation-run';
 import { PROMPT_TOOL_NAME, type PromptGesture } from './prompt-tool';
+import { type Rgb, type SegmentCodes, SegmentEditor, defaultSegmentLabel, newSegment } from './segments';
 import { type SeriesVolume, loadSeriesVolume } from './series';
 import { DEFAULT_SETTINGS, sameSettings, sessionSettings } from './settings';
 import { type WorldToVoxel, worldToVoxel } from './world-to-voxel';
-import { SEGMENT_COLORS } from '../panel/segment-codes';
 
 export type { VoxelPrompt } from './gesture-prompt';
 
@@ -63,12 +62,18 @@ export class Medsam2Controller {
   private seriesLoad: Promise<ActiveSeries> | null = null;
   private readonly prompts = new PromptHistory();
   private readonly propagation = new PropagationRun();
+  private readonly segments: SegmentEditor;
   /** Engine calls that change a session run one at a time, in call order. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly host: HostContext) {
     this.models = new ModelLoader(host.config, (model) => this.set({ model }), host.configError);
     this.bindings = new PromptBindings(host.services.toolGroupService, host.commandsManager);
+    this.segments = new SegmentEditor(
+      host.services.segmentationService,
+      () => this.snapshot,
+      (patch) => this.set(patch),
+    );
     this.snapshot = {
       model: this.models.current,
       series: { status: 'none' },
@@ -175,8 +180,9 @@ export class Medsam2Controller {
         volume.seriesInstanceUID,
         sessionSettings(applied),
       );
-      const objectId = await this.client().addObject(sessionId, 'Segment 1');
-      const segment = this.newSegment(objectId, 1, 'Segment 1', volume.dims[2]);
+      const firstLabel = defaultSegmentLabel(1);
+      const objectId = await this.client().addObject(sessionId, firstLabel);
+      const segment = newSegment(objectId, 1, firstLabel, volume.dims[2]);
       const labelmap = await LabelmapLayer.create(this.host.services, core, tools, series, viewportId, {
         label: segment.label,
         color: [...segment.color, 255],
@@ -208,18 +214,6 @@ export class Medsam2Controller {
       this.set({ series: { status: 'error', label, message: errorText(e) } });
       throw e;
     }
-  }
-
-  private newSegment(objectId: number, segmentIndex: number, label: string, slices: number): SegmentState {
-    return {
-      objectId,
-      segmentIndex,
-      label,
-      color: SEGMENT_COLORS[(segmentIndex - 1) % SEGMENT_COLORS.length],
-      category: DEFAULT_CATEGORY,
-      type: DEFAULT_TYPE,
-      slices: new Array<SliceResult | null>(slices).fill(null),
-    };
   }
 
   // ---- tool ----------------------------------------------------------------------------------
@@ -273,7 +267,7 @@ export class Medsam2Controller {
   async promptVoxels(p: VoxelPrompt): Promise<SliceUpdate> {
     await this.stopAndWait();
     const active = await this.ensureSeries();
-    const objectId = this.requireActiveObject();
+    const objectId = this.segments.requireActive();
     const next = this.prompts.merged(objectId, p);
     const update = await this.serial(() =>
       this.client().setPrompt(active.sessionId, objectId, 'axial', p.slice, next),
@@ -291,7 +285,7 @@ export class Medsam2Controller {
     try {
       await this.stopAndWait();
       const active = await this.ensureSeries();
-      const objectId = this.requireActiveObject();
+      const objectId = this.segments.requireActive();
       if (!this.prompts.has(objectId)) throw new Error('add a prompt on a slice first');
       await this.applySettings(active);
       this.set({ propagation: { running: true, done: 0, total: 0 }, error: undefined });
@@ -350,11 +344,11 @@ export class Medsam2Controller {
         this.prompts.commitUndo();
         const [columns, rows] = active.series.volume.dims;
         active.labelmap.writeSlice(
-          this.segment(objectId).segmentIndex,
+          this.segments.get(objectId).segmentIndex,
           slice,
           new Uint8Array(columns * rows),
         );
-        this.updateSegment(objectId, (s) => ({ slices: s.slices.map((r, k) => (k === slice ? null : r)) }));
+        this.segments.setSliceResult(objectId, slice, null);
       }
       this.set({});
     } catch (e) {
@@ -383,16 +377,14 @@ export class Medsam2Controller {
     }
   }
 
+  // ---- segments (segments.ts) -------------------------------------------------------------
+
   async addSegment(label?: string): Promise<number | undefined> {
     try {
       const active = await this.ensureSeries();
-      const segmentIndex = Math.max(0, ...this.snapshot.segments.map((s) => s.segmentIndex)) + 1;
-      const name = label ?? `Segment ${segmentIndex}`;
-      const objectId = await this.serial(() => this.client().addObject(active.sessionId, name));
-      const segment = this.newSegment(objectId, segmentIndex, name, active.series.volume.dims[2]);
-      active.labelmap.addSegment(segmentIndex, { label: name, color: [...segment.color, 255] });
-      this.set({ segments: [...this.snapshot.segments, segment], activeObjectId: objectId });
-      return objectId;
+      return await this.segments.add(active, active.series.volume.dims[2], label, (name) =>
+        this.serial(() => this.client().addObject(active.sessionId, name)),
+      );
     } catch (e) {
       this.fail(e);
       return undefined;
@@ -400,45 +392,22 @@ export class Medsam2Controller {
   }
 
   selectSegment(objectId: number): void {
-    const s = this.segment(objectId);
-    if (this.active)
-      this.host.services.segmentationService.setActiveSegment(
-        this.active.labelmap.segmentationId,
-        s.segmentIndex,
-      );
-    this.set({ activeObjectId: objectId });
+    this.segments.select(this.active, objectId);
   }
 
   renameSegment(objectId: number, label: string): void {
-    const s = this.segment(objectId);
-    const name = label.trim() || s.label;
-    if (this.active)
-      this.host.services.segmentationService.setSegmentLabel(
-        this.active.labelmap.segmentationId,
-        s.segmentIndex,
-        name,
-      );
-    this.updateSegment(objectId, () => ({ label: name }));
+    this.segments.rename(this.active, objectId, label);
   }
 
-  setSegmentColor(objectId: number, color: readonly [number, number, number]): void {
-    const s = this.segment(objectId);
-    if (this.active)
-      this.host.services.segmentationService.setSegmentColor(
-        this.active.viewportId,
-        this.active.labelmap.segmentationId,
-        s.segmentIndex,
-        [...color, 255],
-      );
-    this.updateSegment(objectId, () => ({ color }));
+  setSegmentColor(objectId: number, color: Rgb): void {
+    this.segments.setColor(this.active, objectId, color);
   }
 
-  setSegmentCodes(objectId: number, codes: Partial<Pick<SegmentState, 'category' | 'type'>>): void {
-    this.updateSegment(objectId, (s) => ({
-      category: codes.category ?? s.category,
-      type: codes.type ?? s.type,
-    }));
+  setSegmentCodes(objectId: number, codes: SegmentCodes): void {
+    this.segments.setCodes(objectId, codes);
   }
+
+  // ---- settings and navigation ---------------------------------------------------------------
 
   /** New settings apply to the next propagation, on the current series too (it is redone in full). */
   updateSettings(patch: Partial<SettingsState>): void {
@@ -495,45 +464,24 @@ export class Medsam2Controller {
     return run;
   }
 
-  private requireActiveObject(): number {
-    const id = this.snapshot.activeObjectId;
-    if (id === null) throw new Error('no segment selected');
-    return id;
-  }
-
-  private segment(objectId: number): SegmentState {
-    const s = this.snapshot.segments.find((x) => x.objectId === objectId);
-    if (!s) throw new Error(`no segment for object ${objectId}`);
-    return s;
-  }
-
-  private updateSegment(objectId: number, patch: (s: SegmentState) => Partial<SegmentState>): void {
-    this.set({
-      segments: this.snapshot.segments.map((s) => (s.objectId === objectId ? { ...s, ...patch(s) } : s)),
-    });
-  }
-
   /** Draws one slice update into the labelmap and records its confidence. */
   private apply(active: ActiveSeries, update: SliceUpdate, prompted: boolean): void {
     if (update.axis !== 'axial') return; // secondary axes feed the aggregate; accept() draws it
-    const segment = this.segment(update.objectId);
+    const segment = this.segments.get(update.objectId);
     // A skipped slice's mask is empty: it clears what an earlier run drew there.
     active.labelmap.writeSlice(segment.segmentIndex, update.slice, update.mask);
-    const isPrompted = prompted || update.direction === 0;
-    this.updateSegment(update.objectId, (s) => ({
-      slices: s.slices.map((r, k) =>
-        k === update.slice
-          ? { confidence: update.confidence, present: update.present, prompted: isPrompted }
-          : r,
-      ),
-    }));
+    this.segments.setSliceResult(update.objectId, update.slice, {
+      confidence: update.confidence,
+      present: update.present,
+      prompted: prompted || update.direction === 0,
+    });
   }
 
   /** Pixel counts per slice of a segment in the labelmap (for tests and automation). */
   labelmapCoverage(objectId?: number): number[] {
     const active = this.active;
     if (!active) return [];
-    const s = this.segment(objectId ?? this.requireActiveObject());
+    const s = this.segments.get(objectId ?? this.segments.requireActive());
     return active.labelmap.coverage(s.segmentIndex);
   }
 
