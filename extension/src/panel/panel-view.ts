@@ -130,7 +130,7 @@ export class PanelView {
                   style: f.duringInference ? STYLE.warning : undefined,
                 },
                 f.duringInference
-                  ? `${f.name} failed during inference; the model was reloaded on ${info.backend} and the work continued: ${f.error}`
+                  ? `${f.name} was lost while in use; the model was reloaded on ${info.backend} and the work continued: ${f.error}`
                   : `${f.name} unavailable: ${f.error}`,
               ),
             ),

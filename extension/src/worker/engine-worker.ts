@@ -9,6 +9,7 @@ import { CancelledError, EngineError, InputError, ModelError } from '../engine/e
 import { loadModel, type ModelFiles, type SamModel } from '../engine/model/sam-model';
 import { type BackendCandidate, type BackendName, selectBackend } from '../engine/runtime/backend';
 import { SegmentationSession } from '../engine/session';
+import { type LosableDevice, watchDevice } from './device-loss';
 import { FallbackModel } from './fallback-model';
 import type {
   BackendFallback,
@@ -28,6 +29,8 @@ export interface WorkerPlatform {
   backendCandidates(only?: readonly BackendName[]): BackendCandidate[];
   /** Bytes of encoder outputs to keep cached across sessions. */
   readonly cacheBytes?: number;
+  /** The GPU device a loaded backend runs on, watched for loss; undefined for CPU backends. */
+  gpuDevice?(backend: BackendName): Promise<LosableDevice | undefined>;
 }
 
 interface OpenSession {
@@ -69,11 +72,13 @@ export class EngineWorker {
   private async dispatch(r: WorkerRequest): Promise<void> {
     switch (r.type) {
       case 'load-model': {
-        const model = await this.loadModel(r);
+        const { model, info } = await this.loadModel(r);
         await this.model?.release();
         this.model = model;
         this.sessions.clear();
         this.cache.clear();
+        // Only now: a request sent on this answer must find the new model in place.
+        this.send({ type: 'model-loaded', id: r.id, model: info });
         return;
       }
       case 'open-volume': {
@@ -163,10 +168,12 @@ export class EngineWorker {
 
   /**
    * Loads the model on the first backend that works; the backends after it stay in reserve, so a
-   * GPU lost during inference hands the model to the next one (FallbackModel) and the clients
-   * hear about it ('backend-fallback').
+   * GPU lost during inference, or reported lost by the platform, hands the model to the next one
+   * (FallbackModel) and the clients hear about it ('backend-fallback').
    */
-  private async loadModel(r: Extract<WorkerRequest, { type: 'load-model' }>): Promise<SamModel> {
+  private async loadModel(
+    r: Extract<WorkerRequest, { type: 'load-model' }>,
+  ): Promise<{ model: SamModel; info: ModelInfo }> {
     let reserve = this.platform.backendCandidates(r.backends);
     const fallbacks: BackendFallback[] = [];
     const loadOn = async (candidates: BackendCandidate[], onProgress?: (p: DownloadProgress) => void) => {
@@ -190,14 +197,25 @@ export class EngineWorker {
     const first = await loadOn(reserve, (p) => this.send({ type: 'model-progress', id: r.id, ...p }));
     const model = new FallbackModel(
       first,
-      (lost) => loadOn(reserve.filter((c) => c.name !== lost.from)),
+      async (lost) => {
+        const next = await loadOn(reserve.filter((c) => c.name !== lost.from));
+        await this.watchDevice(model, next);
+        return next;
+      },
       (next, lost) => {
         fallbacks.push({ name: lost.from, error: lost.reason, duringInference: true });
         this.send({ type: 'backend-fallback', id: 0, model: modelInfo(next, fallbacks) });
       },
     );
-    this.send({ type: 'model-loaded', id: r.id, model: modelInfo(model, fallbacks) });
-    return model;
+    await this.watchDevice(model, first);
+    return { model, info: modelInfo(model, fallbacks) };
+  }
+
+  /** When the platform reports `loaded`'s GPU device lost, `model` moves off it before the next call. */
+  private async watchDevice(model: FallbackModel, loaded: SamModel): Promise<void> {
+    const backend = loaded.backend.name;
+    const device = await this.platform.gpuDevice?.(backend).catch(() => undefined);
+    watchDevice(backend, device, (reason) => void model.deviceLost(loaded, reason));
   }
 
   /**

@@ -4,6 +4,8 @@
  * failed call is repeated there with the same inputs. Sessions hold this object, so their prompts,
  * finished slices, memory banks and the encoder cache are untouched and the interrupted work
  * continues from the call that failed. Failures on a CPU backend are real errors and propagate.
+ * When the platform reports the GPU device lost before any call fails (device-loss.ts),
+ * `deviceLost` makes the same move at once, so the next call does not fail first.
  */
 import { ModelError } from '../engine/errors';
 import type {
@@ -32,6 +34,7 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 export class FallbackModel implements SamModel {
   private replacing: Promise<SamModel> | null = null;
+  private released = false;
 
   constructor(
     private current: SamModel,
@@ -65,12 +68,24 @@ export class FallbackModel implements SamModel {
     return this.call((m) => m.encodeMemory(a));
   }
   release(): Promise<void> {
+    this.released = true;
     return this.current.release();
+  }
+
+  /**
+   * The device under `model` is lost: move to another backend now. Ignored when `model` is not in
+   * use any more (replaced already, or this model released) or runs on a CPU backend. A failed
+   * reload is left to the next graph call, which fails on the lost device and reports it.
+   */
+  async deviceLost(model: SamModel, reason: string): Promise<void> {
+    if (this.released || model !== this.current || !GPU_BACKENDS.has(model.backend.name)) return;
+    await this.replace(model, reason).catch(() => undefined);
   }
 
   private async call<T>(graphCall: (m: SamModel) => Promise<T>): Promise<T> {
     for (;;) {
-      const model = this.current;
+      // A call made while the model moves waits for the move rather than trying the lost device.
+      const model = this.replacing ? await this.replacing.catch(() => this.current) : this.current;
       try {
         return await graphCall(model);
       } catch (error) {

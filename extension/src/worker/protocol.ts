@@ -97,7 +97,7 @@ export interface ModelInfo {
 export interface BackendFallback {
   readonly name: BackendName;
   readonly error: string;
-  /** The backend worked at load and later failed while running a graph (e.g. GPU device lost). */
+  /** The backend worked at load and was lost later: a graph run failed, or its GPU device was lost. */
   readonly duringInference?: boolean;
 }
 
