@@ -85,20 +85,8 @@ describe('MedSAM-2 in OHIF 3.13 on the folder store', () => {
   });
 
   test('after reopening the study OHIF lists the SEG and loads it from the folder store', async () => {
-    await viewer.open();
-    const segThumb = session.page.locator('[data-cy="study-browser-thumbnail-no-image"]', { hasText: 'SEG' });
-    await expect(segThumb.count()).resolves.toBe(1);
-    await segThumb.dblclick();
-    await session.page.waitForSelector('[data-cy="yes-hydrate-btn"]', { timeout: 60000 });
-    await session.page.click('[data-cy="yes-hydrate-btn"]');
-    await session.page.click('[data-cy="panelSegmentation-btn"]');
-    await expect(
-      session.page
-        .getByText('Segment 1')
-        .first()
-        .waitFor({ timeout: 30000 })
-        .then(() => true),
-    ).resolves.toBe(true);
+    await expect(viewer.reopenListingSegs()).resolves.toBe(1);
+    await viewer.loadListedSeg('Segment 1');
     await session.page.screenshot({ path: artifactPath('folder-store-seg-loaded.png') });
   });
 

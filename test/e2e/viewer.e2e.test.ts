@@ -14,12 +14,14 @@ import {
   launchBrowser,
   startStack,
 } from './support/stack';
-import { ViewerPage } from './support/viewer-page';
+import { type PanelStateView, ViewerPage } from './support/viewer-page';
 
 let stack: Stack;
 let session: BrowserSession;
 let viewer: ViewerPage;
 let promptedSlice = -1;
+/** The first propagation's progress total (acquisition plane only, the default). */
+let firstTotal = 0;
 
 /** The segment's edits made in the panel; the exported SEG must carry them. */
 const EDITED = {
@@ -105,6 +107,7 @@ describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
     // Every slice the engine reported present has labelmap pixels, every absent one has none.
     coverage.forEach((n, k) => expect({ slice: k, drawn: n > 0 }).toEqual({ slice: k, drawn: present[k] }));
     expect(present.filter(Boolean).length).toBeGreaterThan(1);
+    firstTotal = state.propagation.total;
     // Progress text and bar agree with the state.
     await expect(session.page.getAttribute('[data-cy="medsam2-progress"]', 'data-done')).resolves.toBe(
       String(state.propagation.total),
@@ -130,6 +133,47 @@ describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
     const after = await session.page.textContent(overlay);
     expect(after).toMatch(/\((1|20)\/20\)/);
     await session.page.screenshot({ path: artifactPath('wasm-jumped-slice.png') });
+  });
+
+  test('a settings change applies at the next Propagate: the series is redone under it (all orientations, then back to one)', async () => {
+    const orientations = '[data-cy="medsam2-setting-orientations"]';
+    await viewer.openSettings();
+    await session.page.selectOption(orientations, 'all');
+    const pending = await viewer.state();
+    expect(pending.settings.orientations).toBe('all');
+    // Nothing re-runs before Propagate, and the section stays open for the next change.
+    expect(pending.propagation).toEqual({ running: false, done: firstTotal, total: firstTotal });
+    await expect(session.page.isVisible('[data-cy="medsam2-setting-k"]')).resolves.toBe(true);
+
+    await viewer.propagateToEnd(firstTotal);
+    const all = await viewer.state();
+    // Redone to the end, the coronal and sagittal axes too.
+    expect(all.propagation.total).toBeGreaterThan(firstTotal);
+    expect(all.propagation.done).toBe(all.propagation.total);
+    await expect(session.page.getAttribute('[data-cy="medsam2-progress"]', 'data-done')).resolves.toBe(
+      String(all.propagation.total),
+    );
+    const allStream = await viewer.coverage();
+    // The labelmap shows the axial stream as it arrives; Accept draws the engine's final mask, the
+    // aggregate over the three axes, which is another mask.
+    await viewer.accept();
+    await expect(viewer.coverage()).resolves.not.toEqual(allStream);
+    await session.page.screenshot({ path: artifactPath('wasm-all-orientations-accepted.png') });
+
+    // Back to the acquisition plane: redone again, on one axis. Both redos replay the same prompts
+    // and the axial run does not depend on the other axes, so the axial results are the same. (Not
+    // those of the first run: its prompted slice was refined click by click, and a slice's earlier
+    // mask feeds its next prompt; a redo starts from the prompts alone.)
+    await viewer.openSettings();
+    await session.page.selectOption(orientations, 'single');
+    await viewer.propagateToEnd(all.propagation.total);
+    const single = await viewer.state();
+    expect(single.propagation).toEqual({ running: false, done: firstTotal, total: firstTotal });
+    const rounded = (s: PanelStateView) =>
+      s.segments[0].slices.map((r) => r && { ...r, confidence: r.confidence.toFixed(5) });
+    expect(rounded(single)).toEqual(rounded(all));
+    const streamed = (c: number[]) => c.filter((_, k) => k !== promptedSlice); // Accept redrew the prompted one
+    expect(streamed(await viewer.coverage())).toEqual(streamed(allStream));
   });
 
   test('rename, colour and category/type edits in the panel update the segment', async () => {
@@ -211,21 +255,8 @@ describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
   });
 
   test('after reopening the study OHIF lists the SEG and loads it', async () => {
-    await viewer.open();
-    const segThumb = session.page.locator('[data-cy="study-browser-thumbnail-no-image"]', { hasText: 'SEG' });
-    await expect(segThumb.count()).resolves.toBe(1);
-    await segThumb.dblclick();
-    await session.page.waitForSelector('[data-cy="yes-hydrate-btn"]', { timeout: 60000 });
-    await session.page.screenshot({ path: artifactPath('wasm-reopened-seg.png') });
-    await session.page.click('[data-cy="yes-hydrate-btn"]');
-    await session.page.click('[data-cy="panelSegmentation-btn"]');
-    await expect(
-      session.page
-        .getByText(EDITED.label)
-        .first()
-        .waitFor({ timeout: 30000 })
-        .then(() => true),
-    ).resolves.toBe(true);
+    await expect(viewer.reopenListingSegs()).resolves.toBe(1);
+    await viewer.loadListedSeg(EDITED.label, artifactPath('wasm-reopened-seg.png'));
     await session.page.screenshot({ path: artifactPath('wasm-seg-loaded.png') });
   });
 

@@ -49,12 +49,14 @@ export class PanelView {
     // A field being edited keeps its text: skip re-rendering while focus is inside the panel's inputs.
     const focused = document.activeElement;
     if (focused instanceof HTMLInputElement && this.root.contains(focused) && focused.type === 'text') return;
+    // Every render rebuilds the panel: the Settings section stays as the user left it.
+    const settingsOpen = this.root.querySelector<HTMLDetailsElement>('[data-cy="medsam2-settings"]')?.open;
     const sections: HTMLElement[] = [
       this.modelSection(s),
       this.seriesSection(s),
       this.segmentsSection(s),
       this.propagationSection(s),
-      this.settingsSection(s),
+      this.settingsSection(s, settingsOpen === true),
       this.exportSection(s),
     ];
     if (s.error) sections.push(h('div', { 'data-cy': 'medsam2-error', style: STYLE.error }, s.error));
@@ -351,7 +353,7 @@ export class PanelView {
     );
   }
 
-  private settingsSection(s: ControllerState): HTMLElement {
+  private settingsSection(s: ControllerState, open: boolean): HTMLElement {
     const st = s.settings;
     const num = (cy: string, value: number, step: number, set: (v: number) => void) =>
       h('input', {
@@ -364,7 +366,7 @@ export class PanelView {
       });
     return h(
       'details',
-      { style: STYLE.section, 'data-cy': 'medsam2-settings' },
+      { style: STYLE.section, 'data-cy': 'medsam2-settings', open },
       h('summary', { style: 'cursor:pointer;' }, 'Settings'),
       h(
         'div',

@@ -13,6 +13,8 @@ export interface PanelStateView {
     slices: ({ confidence: number; present: boolean; prompted: boolean } | null)[];
   }[];
   propagation: { running: boolean; done: number; total: number };
+  settings: { policy: string; capacity: number; confidenceThreshold: number; orientations: 'single' | 'all' };
+  toolActive: boolean;
   export: { status: string; message?: string; downloadUrl?: string };
   error?: string;
 }
@@ -121,12 +123,58 @@ export class ViewerPage {
     return (await handle.jsonValue()) as { slice: number; error?: string };
   }
 
-  async propagateToEnd(): Promise<void> {
+  /** Presses Accept and waits until the prompt tool is released (the final masks are drawn by then). */
+  async accept(): Promise<void> {
+    await this.page.click('[data-cy="medsam2-accept"]');
+    await this.page.waitForFunction(() => {
+      const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+        .commandsManager;
+      return (cm.runCommand('medsam2GetState') as PanelStateView).toolActive === false;
+    });
+  }
+
+  /** Opens the panel's Settings section (a <details>) unless it is open already. */
+  async openSettings(): Promise<void> {
+    const details = this.page.locator('[data-cy="medsam2-settings"]');
+    if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open)))
+      await details.locator('summary').click();
+  }
+
+  /**
+   * Presses Propagate and waits until the run has ended. When an earlier run left its progress on
+   * show, pass its total: the finished state of this run must be told apart from that one.
+   */
+  async propagateToEnd(previousTotal?: number): Promise<void> {
     await this.page.click('[data-cy="medsam2-propagate"]');
+    const notPrevious = previousTotal === undefined ? '' : `:not([data-total="${previousTotal}"])`;
     await this.page.waitForSelector(
-      '[data-cy="medsam2-progress"][data-running="false"]:not([data-total="0"])',
+      `[data-cy="medsam2-progress"][data-running="false"]:not([data-total="0"])${notPrevious}`,
       { timeout: 180000 },
     );
+  }
+
+  /** Reopens the study in the mode; answers how many SEG series OHIF lists for it. */
+  async reopenListingSegs(studyUid = SAMPLE_STUDY_UID): Promise<number> {
+    await this.open(studyUid);
+    return this.segThumbnail().count();
+  }
+
+  /**
+   * Loads the SEG series OHIF lists (double-click, confirm the hydration) and opens the
+   * segmentation panel; resolves once it shows `segmentLabel`. `screenshotBeforeLoad` saves the
+   * viewer as it asks to load the SEG.
+   */
+  async loadListedSeg(segmentLabel: string, screenshotBeforeLoad?: string): Promise<void> {
+    await this.segThumbnail().dblclick();
+    await this.page.waitForSelector('[data-cy="yes-hydrate-btn"]', { timeout: 60000 });
+    if (screenshotBeforeLoad) await this.page.screenshot({ path: screenshotBeforeLoad });
+    await this.page.click('[data-cy="yes-hydrate-btn"]');
+    await this.page.click('[data-cy="panelSegmentation-btn"]');
+    await this.page.getByText(segmentLabel).first().waitFor({ timeout: 30000 });
+  }
+
+  private segThumbnail() {
+    return this.page.locator('[data-cy="study-browser-thumbnail-no-image"]', { hasText: 'SEG' });
   }
 
   async exportSeg(): Promise<string> {
