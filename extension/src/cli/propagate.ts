@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { InputError } from '../engine/errors';
 import { SegmentationSession } from '../engine/session';
-import { isGzip, parseNifti, writeNiftiMask } from '../io/nifti';
+import { writeNiftiMask } from '../io/nifti';
 import { choiceFlag, parseFlags, requireFlag } from './args';
 import {
   ENGINE_FLAGS,
@@ -12,20 +12,10 @@ import {
   sessionOptionsFromFlags,
 } from './engine-flags';
 import { parsePromptFile } from './prompt-file';
+import { readInput, readNifti } from './volume-files';
 
 export const PROPAGATE_USAGE = `  propagate --model <dir> --volume <file.nii|file.nii.gz> --prompt <file.json> --out <mask.nii[.gz]>
             [--modality CT|MR|XR|US|OTHER] ${ENGINE_USAGE}`;
-
-export async function readInput(path: string, what: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    throw new InputError(
-      'invalid-file',
-      `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  }
-}
 
 export async function runPropagate(argv: readonly string[], log: (line: string) => void): Promise<void> {
   const flags = parseFlags(argv, { ...ENGINE_FLAGS, volume: 'string', out: 'string', modality: 'string' });
@@ -35,18 +25,13 @@ export async function runPropagate(argv: readonly string[], log: (line: string) 
   const outPath = requireFlag(flags, 'out');
   const options = sessionOptionsFromFlags(flags);
 
-  const raw = await readInput(volumePath, 'volume');
-  const bytes = isGzip(raw) ? gunzipSync(raw) : raw;
-  const { volume: parsed, header } = parseNifti(
-    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    volumePath,
-  );
+  const { volume: parsed, header } = await readNifti(volumePath, 'volume');
   const volume = {
     ...parsed,
     modality: choiceFlag(flags, 'modality', ['CT', 'MR', 'XR', 'US', 'OTHER'] as const, parsed.modality),
   };
   const entries = parsePromptFile(
-    (await readInput(promptPath, 'prompt file')).toString('utf8'),
+    new TextDecoder().decode(await readInput(promptPath, 'prompt file')),
     promptPath,
   ).map((e) => {
     if (typeof e.slice !== 'number')

@@ -18,7 +18,7 @@ import {
   promptAndPropagate,
   sessionOptionsFromFlags,
 } from './engine-flags';
-import { readInput } from './propagate';
+import { readInput } from './volume-files';
 import { parsePromptFile } from './prompt-file';
 
 export const SEGMENT_USAGE = `  segment --input <dir of DICOM files> --model <dir> --prompt <file.json> --output <seg.dcm>
@@ -69,7 +69,7 @@ export async function runSegment(argv: readonly string[], log: (line: string) =>
   if (!quiet && skipped.length) log(`skipped ${skipped.length} non-DICOM file(s) in ${inputDir}`);
   const volume = volumeFromPart10(files);
   const entries = parsePromptFile(
-    (await readInput(promptPath, 'prompt file')).toString('utf8'),
+    new TextDecoder().decode(await readInput(promptPath, 'prompt file')),
     promptPath,
   ).map((e) => {
     if (typeof e.slice === 'number') return { ...e, slice: e.slice };
