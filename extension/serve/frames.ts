@@ -7,6 +7,7 @@ import { packBitFrames, unpackBitFrame } from '../src/dicom/bits';
 import { type Dataset, DatasetReader } from '../src/dicom/dataset';
 import { DicomError } from '../src/dicom/errors';
 import type { Part10File } from '../src/dicom/part10';
+import { encapsulatedFrames, pixelFragments } from '../src/dicom/pixel-fragments';
 import { TransferSyntax, pixelEncodingOf } from '../src/dicom/transfer-syntax';
 
 export interface Frames {
@@ -25,16 +26,10 @@ function swapped(bytes: Uint8Array, width: number): Uint8Array {
   return out;
 }
 
-const buffers = (value: unknown): Uint8Array[] =>
-  (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value])
-    .filter((v): v is ArrayBuffer => v instanceof ArrayBuffer)
-    .map((b) => new Uint8Array(b));
-
 /** Frames `numbers` (1-based, already checked to exist) of a parsed instance. */
 export function extractFrames(file: Part10File, numbers: readonly number[]): Frames {
   const r = new DatasetReader(file.dataset, file.name);
-  const stored = buffers(file.dataset.PixelData);
-  if (stored.length === 0) throw new DicomError('missing-tag', `${file.name}: (7FE0,0010) PixelData missing`);
+  const stored = pixelFragments(file);
   const count = r.optNumber('NumberOfFrames') ?? 1;
   const encoding = pixelEncodingOf(file.transferSyntaxUID);
 
@@ -58,16 +53,6 @@ export function extractFrames(file: Part10File, numbers: readonly number[]): Fra
     return { transferSyntaxUID: TransferSyntax.ExplicitVRLittleEndian, frames: numbers.map(frame) };
   }
 
-  // Encapsulated: dcmjs gives one buffer per frame when there is an offset table, else the
-  // fragments, which are the frames when there are as many, or one frame's pieces.
-  let perFrame: Uint8Array[];
-  if (stored.length === count) perFrame = stored;
-  else if (count === 1) perFrame = [Buffer.concat(stored)];
-  else {
-    throw new DicomError(
-      'undecodable-pixel-data',
-      `${file.name}: (7FE0,0010) PixelData has ${stored.length} fragments for ${count} frames and no offset table`,
-    );
-  }
+  const perFrame = encapsulatedFrames(file, stored, count);
   return { transferSyntaxUID: file.transferSyntaxUID, frames: numbers.map((n) => perFrame[n - 1]) };
 }

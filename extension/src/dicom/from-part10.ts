@@ -4,6 +4,7 @@
  * transfer syntaxes need a decoder supplied by the caller (`options.decoders`).
  */
 import { DicomError } from './errors';
+import { encapsulatedFrames, pixelFragments } from './pixel-fragments';
 import { type Part10File, parsePart10 } from './part10';
 import { type PixelDescription, frameByteLength, pixelsPerFrame, storedValues } from './pixels';
 import { RleError, decodeRleFrame } from './rle';
@@ -24,38 +25,6 @@ export interface Part10VolumeOptions extends VolumeOptions {
 export interface NamedBytes {
   readonly name: string;
   readonly bytes: ArrayBuffer;
-}
-
-function pixelFragments(file: Part10File): Uint8Array[] {
-  const value = file.dataset.PixelData;
-  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  const fragments = list
-    .filter((v): v is ArrayBuffer => v instanceof ArrayBuffer)
-    .map((b) => new Uint8Array(b));
-  if (fragments.length === 0)
-    throw new DicomError('missing-tag', `${file.name}: (7FE0,0010) PixelData missing`);
-  return fragments;
-}
-
-const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
-
-/** The compressed bytes of each frame: one fragment per frame, or all fragments for one frame. */
-function encapsulatedFrames(file: Part10File, fragments: Uint8Array[], frames: number): Uint8Array[] {
-  if (fragments.length === frames) return fragments;
-  if (frames === 1) return [concat(fragments)];
-  throw new DicomError(
-    'undecodable-pixel-data',
-    `${file.name}: (7FE0,0010) PixelData has ${fragments.length} fragments for ${frames} frames; ` +
-      `frames split over several fragments are not supported`,
-  );
 }
 
 function instanceInput(file: Part10File, decoders: Readonly<Record<string, FrameDecoder>>): InstanceInput {
