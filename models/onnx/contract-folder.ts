@@ -17,7 +17,28 @@ export interface ContractConstants {
   readonly no_mem_pos_enc: Float32Array;
   readonly maskmem_tpos_enc: readonly Float32Array[];
   readonly no_obj_ptr: Float32Array;
+  /** SAM 2's mask_downsample conv (4×4 kernel row-major, bias). */
+  readonly mask_downsample: { readonly weight: Float32Array; readonly bias: number };
 }
+
+/**
+ * SAM 2's output post-processing as `build_sam2_video_predictor` sets it (models/README.md,
+ * "manifest.json"); the generated models use the same values so tests run the official path.
+ */
+export const SAM2_POSTPROCESSING = {
+  multimaskViaStability: true,
+  stabilityDelta: 0.05,
+  stabilityThresh: 0.98,
+  fillHoleArea: 8,
+  binarizeMaskFromPtsForMemEnc: true,
+  maskInputAsOutput: true,
+} as const;
+
+/**
+ * A mask_downsample for generated models: the 4×4 mean of a binary mask mapped to logits ±10, so the
+ * decoder reads a mask prompt as confidently inside / outside.
+ */
+export const MEAN_MASK_DOWNSAMPLE = { weight: new Float32Array(16).fill(20 / 16), bias: -10 };
 
 /** 9 significant digits identify a float32 exactly and keep the manifest readable. */
 const float32Json = (values: Float32Array): number[] => Array.from(values, (v) => Number(v.toPrecision(9)));
@@ -31,13 +52,18 @@ export function contractFolder(
 ): Map<string, Uint8Array> {
   const manifest = {
     format: 'medsam2-onnx-contract',
-    formatVersion: 1,
+    formatVersion: 2,
+    postprocessing: SAM2_POSTPROCESSING,
     ...fields,
     constants: {
       no_mem_embed: float32Json(constants.no_mem_embed),
       no_mem_pos_enc: float32Json(constants.no_mem_pos_enc),
       maskmem_tpos_enc: constants.maskmem_tpos_enc.map(float32Json),
       no_obj_ptr: float32Json(constants.no_obj_ptr),
+      mask_downsample: {
+        weight: float32Json(constants.mask_downsample.weight),
+        bias: constants.mask_downsample.bias,
+      },
     },
     graphs: Object.fromEntries(
       Object.entries(graphs).map(([name, bytes]) => [

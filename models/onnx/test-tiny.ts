@@ -8,7 +8,7 @@
  *                  vision_feats ch0 = avgpool16(g), ch1 = 0, ch c≥2 = a_c·ch0 + b_c
  *                  high_res_feats_0 ch0 = avgpool4(g), high_res_feats_1 ch0 = avgpool8(g), other
  *                  channels fixed mixes; vision_pos a constant.
- *  memory_encoder  m = avgpool4(sigmoid(mask_logits)) (L→F); ch0 = m, ch1 = m · pix_feat ch0,
+ *  memory_encoder  m = avgpool4(sigmoid(mask_logits)) (L→F) (mask_logits > 0 when binarize_mask = 1); ch0 = m, ch1 = m · pix_feat ch0,
  *                  ch2 = sigmoid(object_score_logits), ch c≥3 = mixes of m; maskmem_pos_enc constant.
  *  memory_attention  pix_feat_with_mem = curr with ch1 = mean over the N memories of their ch0;
  *                  curr_pos, memory_pos, obj_ptrs, obj_ptr_pos enter as 0·sum (signature only).
@@ -24,6 +24,8 @@
  */
 import { createRng } from '../../extension/src/engine/memory/rng';
 import { attr, GraphBuilder } from './graph-builder';
+import { MEAN_MASK_DOWNSAMPLE } from './contract-folder';
+import { memoryMask } from './memory-mask';
 
 export const TEST_TINY = {
   imageSize: 128,
@@ -136,7 +138,7 @@ export function memoryEncoderGraph(): Uint8Array {
   const pixFeat = g.input('pix_feat', [1, C, F, F]);
   const maskLogits = g.input('mask_logits', [1, 1, L, L]);
   const objectScore = g.input('object_score_logits', [1, 1]);
-  const m = pool(g, g.node('Sigmoid', [maskLogits]), 4);
+  const m = pool(g, memoryMask(g, maskLogits), 4);
   const inside = g.node('Mul', [m, g.channels(pixFeat, 0, 1)]);
   const present = g.node('Reshape', [g.node('Sigmoid', [objectScore]), g.int64s([1, 1, 1, 1])]);
   const presentPlane = g.node('Mul', [
@@ -301,5 +303,6 @@ export function testConstants() {
     no_mem_pos_enc: randomArray(C, 1010, 0.1),
     maskmem_tpos_enc: Array.from({ length: TEST_TINY.numMaskmem }, (_, i) => randomArray(CM, 1111 + i, 0.1)),
     no_obj_ptr: randomArray(C, 1212, 0.1),
+    mask_downsample: MEAN_MASK_DOWNSAMPLE,
   };
 }

@@ -1,12 +1,12 @@
 import { sineEncoding1d } from '../../extension/src/engine/propagation/sine-encoding';
-import { temporalIndex } from '../../extension/src/engine/propagation/memory-assembly';
+import { temporalRow } from '../../extension/src/engine/propagation/memory-assembly';
 
 describe('temporal encodings', () => {
-  it('conditioning frames (d = 0) use the last learned encoding, recent frames count down, far ones clamp', () => {
-    expect(temporalIndex(7, 0)).toBe(6);
-    expect(temporalIndex(7, 1)).toBe(5);
-    expect(temporalIndex(7, 6)).toBe(0);
-    expect(temporalIndex(7, 40)).toBe(0);
+  it('a memory d frames away uses row d − 1 (SAM 2), far bank memories the farthest non-conditioning row', () => {
+    expect(temporalRow(7, 1)).toBe(0);
+    expect(temporalRow(7, 2)).toBe(1);
+    expect(temporalRow(7, 6)).toBe(5);
+    expect(temporalRow(7, 40)).toBe(5);
   });
 
   it('the object-pointer sine encoding matches SAM2 get_1d_sine_pe by hand', () => {

@@ -34,11 +34,13 @@ describe('SegmentationSession on the test model', () => {
     expect(first.direction).toBe(0);
     expect(first.area).toBeGreaterThan(400);
     expect(dice(session.mask(id), truth)).toBeGreaterThan(0.9);
-    // every other slice streamed exactly once, backward run then forward run
-    expect(updates.map((u) => u.slice).sort((a, b) => a - b)).toEqual(
-      [...Array(40).keys()].filter((k) => k !== 20),
-    );
-    expect(updates[0]).toMatchObject({ slice: 19, direction: -1 });
+    // every other slice streamed exactly once: SAM 2's forward pass, then the backward one
+    expect(updates.map((u) => u.slice)).toEqual([
+      ...Array.from({ length: 19 }, (_, i) => 21 + i),
+      ...Array.from({ length: 20 }, (_, i) => 19 - i),
+    ]);
+    expect(updates[0]).toMatchObject({ slice: 21, direction: 1 });
+    expect(updates[19]).toMatchObject({ slice: 19, direction: -1 });
     expect(updates.at(-1)?.progress).toEqual({ done: 39, total: 39 });
   });
 
@@ -51,16 +53,19 @@ describe('SegmentationSession on the test model', () => {
     expect(backward.filter((u) => u.skipped).every((u) => u.area === 0)).toBe(true);
   });
 
-  it('sam2-fifo attends the conditioning frame plus the K most recent frames, oldest first', async () => {
+  it("sam2-fifo attends SAM 2's window: the conditioning frame plus the num_maskmem − 1 frames before, farthest first", async () => {
     const { updates } = await segmentSphere({
       bank: { policy: 'sam2-fifo', capacity: 3, confidenceThreshold: 0.5, similarity: 'cosine', seed: 0 },
     });
+    const w = model.manifest.numMaskmem - 1;
     const at = (slice: number) => updates.find((u) => u.slice === slice) as SliceUpdate;
-    expect(at(19).trace?.attended).toEqual([20]);
-    expect(at(18).trace?.attended).toEqual([20, 19]);
-    expect(at(16).trace?.attended).toEqual([20, 19, 18, 17]);
-    expect(at(15).trace?.attended).toEqual([20, 18, 17, 16]);
-    expect(at(15).trace?.bankAfter).toEqual([17, 16, 15]);
+    expect(at(21).trace?.attended).toEqual([20]);
+    expect(at(22).trace?.attended).toEqual([20, 21]);
+    expect(at(30).trace?.attended).toEqual([20, ...Array.from({ length: w }, (_, i) => 30 - w + i)]);
+    // The backward pass starts next to the forward pass's frames and attends them, as SAM 2 does.
+    // (20 is the conditioning frame, attended once as such.)
+    expect(at(19).trace?.attended).toEqual([20, ...Array.from({ length: w - 1 }, (_, i) => 19 + w - i)]);
+    expect(at(19).trace?.bankAfter).toEqual([]);
   });
 
   it('paper policy: absent slices never enter the bank; the bank never exceeds K; resampled draws are K', async () => {
@@ -118,36 +123,57 @@ describe('SegmentationSession on the test model', () => {
     );
   });
 
-  it('a corrective prompt re-propagates only the runs it affects, matching a fresh session with both prompts', async () => {
+  it('a correction on a tracked slice is kept by the next propagate, which re-predicts every other slice', async () => {
     const { session, id } = await segmentSphere({ trace: false });
-    const correction = click(32, 30);
-    await session.setPrompt(id, 24, correction);
+    const corrected = await session.setPrompt(id, 24, click(32, 30, 0));
+    expect(corrected.direction).toBe(0);
     const redone = await collect(session.propagate());
-    // slices below 20 keep their run; only the gap 21..23 and the run above 24 are predicted again
-    expect(redone.map((u) => u.slice).sort((a, b) => a - b)).toEqual([
+    // SAM 2 looks memories up by slice index: the forward pass now also attends the earlier backward
+    // pass's slices below 20, so every slice but the prompted 20 and the corrected 24 is predicted again.
+    expect(redone.map((u) => u.slice)).toEqual([
       21,
       22,
       23,
       ...Array.from({ length: 15 }, (_, i) => 25 + i),
+      ...Array.from({ length: 20 }, (_, i) => 19 - i),
     ]);
-
-    const { volume } = sphere();
-    const fresh = new SegmentationSession(model, volume);
-    const fid = fresh.addObject();
-    await fresh.setPrompt(fid, 20, click(32, 30));
-    await collect(fresh.propagate());
-    await fresh.setPrompt(fid, 24, correction);
-    await collect(fresh.propagate());
-    expect(Buffer.from(session.mask(id)).equals(Buffer.from(fresh.mask(fid)))).toBe(true);
+    const at24 = session.outcomes(id).find((o) => o.frame === 24);
+    expect(at24?.lowResLogits).toBeDefined();
   });
 
-  it('an exclude click on a propagated slice removes the region around it', async () => {
-    const { session, id, updates } = await segmentSphere({ trace: false });
-    const before = updates.find((u) => u.slice === 22) as SliceUpdate;
-    const after = await session.setPrompt(id, 22, { points: [{ x: 32, y: 30, label: 0 }] });
+  it('medsam2 workflow: passes are isolated, so a repeated propagate keeps every slice and a correction redoes only what follows it', async () => {
+    const { session, id, updates } = await segmentSphere({ trace: false, workflow: 'medsam2' });
+    expect(updates).toHaveLength(39);
+    expect(await collect(session.propagate())).toHaveLength(0);
+    await session.setPrompt(id, 24, click(32, 30, 0));
+    const redone = await collect(session.propagate());
+    expect(redone.map((u) => u.slice)).toEqual(Array.from({ length: 15 }, (_, i) => 25 + i));
+  });
+
+  it('medsam2 workflow: a box becomes the slice\'s mask prompt (its thresholded result, object score ±10)', async () => {
+    const { volume } = sphere();
+    const session = new SegmentationSession(model, volume, { workflow: 'medsam2' });
+    const id = session.addObject();
+    const u = await session.setPrompt(id, 20, { box: [18, 16, 46, 44] });
+    expect(u.confidence).toBe(1);
+    expect(Math.abs(u.objectScore)).toBe(10);
+    expect(u.area).toBeGreaterThan(100);
+  });
+
+  it('a correction click on a propagated slice counts: exclude gives less than include there', async () => {
+    const a = await segmentSphere({ trace: false });
+    const b = await segmentSphere({ trace: false });
+    const before = a.updates.find((u) => u.slice === 22) as SliceUpdate;
+    const excluded = await a.session.setPrompt(a.id, 22, { points: [{ x: 32, y: 30, label: 0 }] });
+    const included = await b.session.setPrompt(b.id, 22, { points: [{ x: 32, y: 30, label: 1 }] });
     expect(before.mask[32 + 30 * 64]).toBe(1);
-    expect(after.mask[32 + 30 * 64]).toBe(0);
-    expect(after.area).toBeLessThan(before.area);
+    expect(excluded.area).toBeLessThanOrEqual(included.area);
+    const total = (s: SegmentationSession, id: number) =>
+      (s.outcomes(id).find((o) => o.frame === 22) as { lowResLogits: Float32Array }).lowResLogits.reduce(
+        (acc, v) => acc + v,
+        0,
+      );
+    expect(total(a.session, a.id)).toBeLessThan(total(b.session, b.id));
   });
 
   it('several targets: each object has its own prompts and memory and they share the encoder cache', async () => {

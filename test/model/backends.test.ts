@@ -101,6 +101,7 @@ describe('backends', () => {
       pixFeat: fa.visionFeats,
       maskLogits: randomTensor([1, 1, L, L], 10, 8),
       objectScore: -0.5,
+      binarize: true,
     };
     const [ma, mb] = await Promise.all([onNative.encodeMemory(memory), onWasm.encodeMemory(memory)]);
     expect(worst({ ...ma }, { ...mb })).toBeLessThanOrEqual(TOLERANCE);

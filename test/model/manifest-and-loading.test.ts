@@ -85,7 +85,18 @@ describe('parseManifest', () => {
 
   const broken: [string, (m: ManifestJson) => void, string][] = [
     ['a wrong format tag', (m) => (m.format = 'something-else'), 'format'],
-    ['a wrong format version', (m) => (m.formatVersion = 2), 'formatVersion'],
+    ['a wrong format version', (m) => (m.formatVersion = 3), 'formatVersion'],
+    ['a missing postprocessing block', (m) => delete m.postprocessing, 'postprocessing'],
+    [
+      'a negative fillHoleArea',
+      (m) => (m.postprocessing.fillHoleArea = -1),
+      'postprocessing.fillHoleArea',
+    ],
+    [
+      'a mask_downsample of 15 weights',
+      (m) => m.constants.mask_downsample.weight.pop(),
+      'constants.mask_downsample.weight',
+    ],
     ['a missing name', (m) => delete m.name, 'name'],
     ['a non-boolean testModel', (m) => (m.testModel = 'yes'), 'testModel'],
     ['an imageSize not a multiple of 16', (m) => (m.imageSize = 120), 'imageSize'],
@@ -121,6 +132,16 @@ describe('parseManifest', () => {
     ],
     ['a malformed sha256', (m) => (m.graphs.image_encoder.sha256 = 'abc'), 'graphs.image_encoder.sha256'],
   ];
+
+  it('reads a formatVersion 1 manifest far enough to say it is outdated and how to get version 2', () => {
+    const m = manifestWith((j) => (j.formatVersion = 1));
+    expect(() => parseManifest(m, '/models/x')).toThrow(
+      expect.objectContaining({
+        kind: 'manifest-outdated',
+        message: expect.stringMatching(/formatVersion 1 .*binarize_mask.*export\.py/),
+      }),
+    );
+  });
 
   it.each(broken)('refuses %s as manifest-invalid naming the field', (_what, change, field) => {
     const m = manifestWith(change);

@@ -68,7 +68,12 @@ describe('test model: memory_encoder', () => {
   it('stores pooled sigmoid(mask), that times pix_feat channel 0, and sigmoid(object score)', async () => {
     const pixFeat = randomTensor([1, 256, F, F], 11);
     const maskLogits = randomTensor([1, 1, L, L], 12, 6);
-    const { features, posEnc } = await model.encodeMemory({ pixFeat, maskLogits, objectScore: 1.5 });
+    const { features, posEnc } = await model.encodeMemory({
+      pixFeat,
+      maskLogits,
+      objectScore: 1.5,
+      binarize: false,
+    });
     const m = avgPool(Array.from(maskLogits.data, sigmoid), L, 4);
     const inside = m.map((v, i) => v * channel(pixFeat, 0)[i]);
     expect(maxAbsDiff(channel(features, 0), m)).toBeLessThan(1e-5);
@@ -203,6 +208,7 @@ describe('test model: memory carries a mask to the next slice', () => {
       pixFeat: f1.visionFeats,
       maskLogits: { data: Float32Array.from(plane(d1.lowResMasks, 0)), dims: [1, 1, L, L] },
       objectScore: d1.objectScore,
+      binarize: false,
     });
 
     const track = async (intensity: Float32Array) => {

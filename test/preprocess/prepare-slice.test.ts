@@ -1,6 +1,5 @@
 import { InputError } from '../../extension/src/engine/errors';
 import {
-  MASK_PROMPT_LOGIT,
   OUTSIDE_CROP_LOGIT,
   maskLogitsToSlice,
   prepareSlice,
@@ -122,29 +121,32 @@ describe('maskLogitsToSlice (inverse of crop + stretch)', () => {
   });
 });
 
-describe('sliceMaskToModel (mask prompt → L×L logits)', () => {
+describe('sliceMaskToModel (mask prompt → binary S×S, as SAM 2 add_new_mask resizes it)', () => {
   const t = createSliceTransform(80, 40, { x0: 8, y0: 4, width: 64, height: 32 }, 128);
-  const L = 32;
 
-  it('puts +10 on the cells the mask covers and −10 elsewhere, ignoring pixels outside the crop', () => {
+  it('covers the model pixels under the mask, ignoring pixels outside the crop', () => {
     const mask = new Uint8Array(80 * 40);
     for (let y = 12; y < 20; y++) for (let x = 24; x < 40; x++) mask[x + 80 * y] = 1;
     mask[0] = 1; // outside the crop
-    const m = sliceMaskToModel(mask, t, L);
-    const expected = new Float32Array(L * L).fill(-MASK_PROMPT_LOGIT);
-    for (let y = 8; y < 16; y++) for (let x = 8; x < 16; x++) expected[x + L * y] = MASK_PROMPT_LOGIT;
+    const m = sliceMaskToModel(mask, t);
+    const expected = new Uint8Array(128 * 128);
+    // crop x 16..31 → model ×2 = 32..63; crop y 8..15 → model ×4 = 32..63
+    for (let y = 32; y < 64; y++) for (let x = 32; x < 64; x++) expected[x + 128 * y] = 1;
+    // Bilinear corners: 0.75 (x) × 0.625 (y) < 0.5, as PyTorch's resize then ≥ 0.5 gives.
+    for (const [x, y] of [[32, 32], [63, 32], [32, 63], [63, 63]]) expected[x + 128 * y] = 0;
     expect(Array.from(m)).toEqual(Array.from(expected));
   });
 
-  it('round-trips a grid-aligned mask through maskLogitsToSlice', () => {
+  it('round-trips a grid-aligned mask through the model grid and maskLogitsToSlice', () => {
     const mask = new Uint8Array(80 * 40);
-    for (let y = 6; y < 30; y++)
-      for (let x = 20; x < 50; x += 1) if ((x >> 1) % 3 !== 0) mask[x + 80 * y] = 1;
-    const back = maskLogitsToSlice(sliceMaskToModel(mask, t, L), L, t);
+    for (let y = 6; y < 30; y++) for (let x = 20; x < 50; x += 1) if ((x >> 1) % 3 !== 0) mask[x + 80 * y] = 1;
+    const onModel = sliceMaskToModel(mask, t);
+    const logits = Float32Array.from(onModel, (v) => (v ? 10 : -10));
+    const back = maskLogitsToSlice(logits, 128, t);
     expect(Array.from(back, (v) => (v > 0 ? 1 : 0))).toEqual(Array.from(mask));
   });
 
   it('refuses a mask of the wrong length', () => {
-    expect(() => sliceMaskToModel(new Uint8Array(5), t, L)).toThrow(/mask is 80×40 with 5 values/);
+    expect(() => sliceMaskToModel(new Uint8Array(5), t)).toThrow(/mask is 80×40 with 5 values/);
   });
 });

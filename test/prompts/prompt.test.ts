@@ -1,5 +1,4 @@
 import { InputError } from '../../extension/src/engine/errors';
-import { MASK_PROMPT_LOGIT } from '../../extension/src/engine/preprocess/prepare-slice';
 import { createSliceTransform } from '../../extension/src/engine/preprocess/slice-transform';
 import {
   NO_PROMPT,
@@ -89,7 +88,6 @@ describe('validatePrompt', () => {
 describe('encodePrompt', () => {
   // 128×64 slice, no crop, S = 256: x ×2, y ×4
   const t = createSliceTransform(128, 64, { x0: 0, y0: 0, width: 128, height: 64 }, 256);
-  const L = 64;
 
   it('puts the box corners first (labels 2, 3), then the clicks in order', () => {
     const e = encodePrompt(
@@ -101,7 +99,6 @@ describe('encodePrompt', () => {
         box: [4, 6, 40, 50],
       },
       t,
-      L,
     );
     expect(Array.from(e.labels)).toEqual([2, 3, 1, 0]);
     const expected = [
@@ -111,35 +108,35 @@ describe('encodePrompt', () => {
       t.toModel(slicePoint(30, 5)),
     ].flatMap((p) => [p.x, p.y]);
     expect(Array.from(e.coords)).toEqual(expected.map((v) => Math.fround(v)));
-    expect(e.clickCount).toBe(2);
-    expect(e.maskInput).toBeNull();
+    expect(e.count).toBe(4);
+    expect(e.maskS).toBeNull();
   });
 
   it('maps click coordinates into model pixels (pixel centre 10 → 20.5 at ×2)', () => {
-    const e = encodePrompt({ points: [{ x: 10, y: 20, label: 1 }] }, t, L);
+    const e = encodePrompt({ points: [{ x: 10, y: 20, label: 1 }] }, t);
     expect(Array.from(e.coords)).toEqual([20.5, 81.5]);
   });
 
-  it('counts a box as no click', () => {
-    expect(encodePrompt({ box: [1, 1, 9, 9] }, t, L).clickCount).toBe(0);
+  it('counts a box as its two corner points (SAM 2 num_pts), a mask as none', () => {
+    expect(encodePrompt({ box: [1, 1, 9, 9] }, t).count).toBe(2);
+    expect(encodePrompt({ mask: new Uint8Array(128 * 64) }, t).count).toBe(0);
   });
 
-  it('pads a mask-only prompt with the no-prompt point and encodes the mask as L×L logits', () => {
+  it('pads a mask-only prompt with the no-prompt point and resizes the mask to the S×S model grid', () => {
     const mask = new Uint8Array(128 * 64);
-    mask.fill(1, 0, 128 * 8); // top 8 rows → top 8 of 64 L rows
-    const e = encodePrompt({ mask }, t, L);
+    mask.fill(1, 0, 128 * 8); // top 8 of 64 rows → top 32 of S = 256 rows
+    const e = encodePrompt({ mask }, t);
     expect(Array.from(e.coords)).toEqual([0, 0]);
     expect(Array.from(e.labels)).toEqual([-1]);
-    expect(e.maskInput).not.toBeNull();
-    const m = e.maskInput as Float32Array;
-    expect(m.length).toBe(L * L);
-    expect(m[0]).toBe(MASK_PROMPT_LOGIT);
-    expect(m[L * 7 + 63]).toBe(MASK_PROMPT_LOGIT);
-    expect(m[L * 8]).toBe(-MASK_PROMPT_LOGIT);
+    const m = e.maskS as Uint8Array;
+    expect(m.length).toBe(256 * 256);
+    expect(m[0]).toBe(1);
+    expect(m[256 * 31 + 255]).toBe(1);
+    expect(m[256 * 32]).toBe(0);
   });
 
   it('returns fresh arrays, so mutating them leaves NO_PROMPT intact', () => {
-    const e = encodePrompt({ mask: new Uint8Array(128 * 64) }, t, L);
+    const e = encodePrompt({ mask: new Uint8Array(128 * 64) }, t);
     e.coords[0] = 99;
     e.labels[0] = 5;
     expect(Array.from(NO_PROMPT.coords)).toEqual([0, 0]);

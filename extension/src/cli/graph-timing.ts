@@ -72,7 +72,12 @@ export async function timeGraphs(model: SamModel, o: GraphTimingOptions): Promis
       }),
     ),
     memory_encoder: await medianMs(o.repeats, () =>
-      model.encodeMemory({ pixFeat: f.visionFeats, maskLogits: tensor([1, 1, L, L], 7), objectScore: 1 }),
+      model.encodeMemory({
+        pixFeat: f.visionFeats,
+        maskLogits: tensor([1, 1, L, L], 7),
+        objectScore: 1,
+        binarize: false,
+      }),
     ),
   };
 }

@@ -7,6 +7,7 @@
 export type ModelErrorKind =
   | 'manifest-missing'
   | 'manifest-invalid'
+  | 'manifest-outdated'
   | 'graph-missing'
   | 'hash-mismatch'
   | 'graph-signature'

@@ -7,8 +7,7 @@ import { defaultIntensityPolicy, type IntensityPolicy, intensityRange } from './
 import { maskLogitsToSlice, prepareSlice } from './preprocess/prepare-slice';
 import { createSliceTransform, type SliceTransform } from './preprocess/slice-transform';
 import { encodePrompt, type SlicePrompt, validatePrompt } from './prompts/prompt';
-import { predictFrame } from './propagation/predict-frame';
-import { type BankTrace, runTrack } from './propagation/run-track';
+import { type BankTrace, ObjectTrack } from './propagation/object-track';
 import type { Modality, SliceImage } from './types';
 
 /**
@@ -109,21 +108,21 @@ export async function* segmentImageSet(
 
   const tpl = images[template.index];
   validatePrompt(template.prompt, tpl.width, tpl.height, `image ${template.index}`);
-  const encoded = encodePrompt(template.prompt, transforms[0], L);
-  const templateState = await predictFrame(model, 0, await features(0), null, encoded, true);
+  const encoded = encodePrompt(template.prompt, transforms[0]);
+  const track = new ObjectTrack(model, images.length, features, {
+    bank,
+    stopAfterAbsent: 0, // unrelated images: an absent object on one says nothing about the next
+    isolatePasses: false,
+  });
+  const templateState =
+    encoded.count > 0
+      ? await track.addPoints(0, encoded)
+      : await track.addMask(0, encoded.maskS as Uint8Array);
   yield toUpdate(0, templateState, 1);
   if (images.length === 1) return;
   let done = 1;
-  const events = runTrack({
-    model,
-    run: { origin: 0, direction: 1, from: 1, to: images.length - 1, bounds: [0] },
-    conditioning: new Map([[0, templateState]]),
-    features,
-    bank,
-    stopAfterAbsent: 0, // unrelated images: an absent object on one says nothing about the next
-    signal: options.signal,
-  });
-  for await (const event of events) {
+  // The template is frame 0: SAM 2's forward pass covers every other image; there is no backward one.
+  for await (const event of track.propagate(options.signal)) {
     if (event.kind !== 'predicted') continue;
     yield toUpdate(event.state.frame, event.state, ++done, event.trace);
   }

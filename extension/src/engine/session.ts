@@ -10,12 +10,11 @@ import {
   intensityRange,
 } from './preprocess/intensity';
 import { maskLogitsToSlice, prepareSlice } from './preprocess/prepare-slice';
+import { resizeBilinear } from './preprocess/resize';
 import { createSliceTransform, type SliceTransform } from './preprocess/slice-transform';
 import { encodePrompt, type SlicePrompt, validatePrompt } from './prompts/prompt';
 import { type FrameOutcome, type FrameState, outcomeOf } from './propagation/frame-state';
-import { type Run, planRuns, runLength } from './propagation/plan';
-import { predictFrame } from './propagation/predict-frame';
-import { type BankTrace, runTrack } from './propagation/run-track';
+import { type BankTrace, ObjectTrack } from './propagation/object-track';
 import type { Volume } from './types';
 import { aggregateProbabilities, binarize, FOREGROUND_THRESHOLD } from './volume/aggregate';
 import { type OrientedSequence, orientedSequence } from './volume/orientations';
@@ -23,6 +22,9 @@ import { type OrientedSequence, orientedSequence } from './volume/orientations';
 /** The three slice axes of a volume; each is propagated in both directions (= the six orientations). */
 export type AxisName = 'axial' | 'coronal' | 'sagittal';
 export const AXES: readonly AxisName[] = ['axial', 'coronal', 'sagittal'];
+
+export type Workflow = 'sam2' | 'medsam2';
+export const WORKFLOWS: readonly Workflow[] = ['sam2', 'medsam2'];
 
 export interface SessionOptions {
   readonly bank: BankOptions;
@@ -34,8 +36,14 @@ export interface SessionOptions {
    */
   readonly orientations: 'single' | 'all';
   readonly aggregation: 'mean' | 'majority';
-  /** Stop a run after this many consecutive object-absent slices (0 = never stop). */
+  /** Stop a pass after this many consecutive object-absent slices (0 = never stop, as SAM 2). */
   readonly stopAfterAbsent: number;
+  /**
+   * 'sam2': SAM 2's video predictor (forward from the earliest prompted slice, then backward, on one
+   * state). 'medsam2': MedSAM2's 3D inference scripts — a box prompt's thresholded result becomes the
+   * slice's mask prompt, and the backward pass starts from a reset state (models/README.md).
+   */
+  readonly workflow: Workflow;
   readonly intensity?: IntensityPolicy;
   /** Encoder outputs cache; pass one to share it between sessions (e.g. in the worker). */
   readonly cache?: EncoderCache;
@@ -49,7 +57,8 @@ export const DEFAULT_SESSION_OPTIONS: Omit<SessionOptions, 'cache' | 'volumeId'>
   bank: DEFAULT_BANK_OPTIONS,
   orientations: 'single',
   aggregation: 'mean',
-  stopAfterAbsent: 3,
+  stopAfterAbsent: 0,
+  workflow: 'sam2',
 };
 
 /** One slice's result, streamed as soon as it is predicted. */
@@ -81,16 +90,12 @@ export interface PropagateOptions {
   readonly onProgress?: (progress: { done: number; total: number }) => void;
 }
 
-interface Conditioning {
-  readonly prompt: SlicePrompt;
-  readonly version: number;
-  readonly state: FrameState;
-}
-
 interface AxisTrack {
-  readonly cond: Map<number, Conditioning>;
-  readonly outcomes: Map<number, FrameOutcome>;
-  readonly completedRuns: Set<string>;
+  readonly track: ObjectTrack;
+  /** The user's prompt per slice (what the track was given, for `prompts()` and redo). */
+  readonly prompts: Map<number, SlicePrompt>;
+  /** Slices a pass stopped before (object absent for stopAfterAbsent slices). */
+  readonly skipped: Set<number>;
 }
 
 interface TrackedObject {
@@ -120,7 +125,6 @@ export class SegmentationSession {
   private readonly axes = new Map<AxisName, AxisFrames>();
   private readonly objects = new Map<number, TrackedObject>();
   private nextObjectId = 1;
-  private nextVersion = 1;
   private order = 0;
 
   constructor(
@@ -138,6 +142,11 @@ export class SegmentationSession {
       throw new InputError(
         'invalid-options',
         `stopAfterAbsent must be an integer >= 0, got ${this.options.stopAfterAbsent}`,
+      );
+    if (!WORKFLOWS.includes(this.options.workflow))
+      throw new InputError(
+        'invalid-options',
+        `workflow must be one of ${WORKFLOWS.join(', ')}, got ${JSON.stringify(this.options.workflow)}`,
       );
     this.cache = options.cache ?? new EncoderCache();
     this.volumeId = options.volumeId ?? `volume-${++sessionCounter}`;
@@ -169,9 +178,11 @@ export class SegmentationSession {
   }
 
   /**
-   * Sets (replaces) the prompt of one slice and predicts that slice at once. A slice that already
-   * has a prediction passes it as the decoder's mask input (SAM2's corrective-click behaviour).
-   * The slice becomes a conditioning frame; the next `propagate` re-runs only the affected runs.
+   * Sets (replaces) the prompt of one slice — all of its points, as SAM 2's `add_new_points_or_box`
+   * is given them — and predicts that slice at once. A slice that already has an output passes it
+   * back as the decoder's mask input. An untracked slice becomes a conditioning frame; a slice a
+   * propagation already tracked is corrected with memory (object-track.ts). Under the 'medsam2'
+   * workflow a box-only prompt's result, thresholded, becomes the slice's mask prompt.
    */
   async setPrompt(
     objectId: number,
@@ -192,34 +203,30 @@ export class SegmentationSession {
         `${axis} slice ${slice} is outside the volume (0..${seq.length - 1})`,
       );
     validatePrompt(prompt, seq.width, seq.height, `${axis} slice ${slice}`);
-    const track = this.track(object, axis);
-    const previous = track.cond.get(slice)?.state ?? track.outcomes.get(slice);
-    const L = this.lowResSize;
-    const encoded = encodePrompt(prompt, transform, L);
-    const prevLogits = previous?.present ? previous.lowResLogits : null;
-    const state = await predictFrame(
-      this.model,
-      slice,
-      await this.features(axis, slice),
-      null,
-      { ...encoded, maskInput: encoded.maskInput ?? prevLogits },
-      true,
-    );
+    const axisTrack = this.track(object, axis);
+    const encoded = encodePrompt(prompt, transform);
+    let state: FrameState;
+    if (encoded.count > 0) {
+      state = await axisTrack.track.addPoints(slice, encoded);
+      const boxOnly = prompt.box !== undefined && (prompt.points ?? []).length === 0;
+      if (this.options.workflow === 'medsam2' && boxOnly)
+        state = await axisTrack.track.addMask(slice, this.thresholdedOnModelGrid(state));
+    } else {
+      state = await axisTrack.track.addMask(slice, encoded.maskS as Uint8Array);
+    }
     object.promptAxis = axis;
-    track.cond.set(slice, { prompt, version: this.nextVersion++, state });
-    track.outcomes.set(slice, outcomeOf(state));
+    axisTrack.prompts.set(slice, prompt);
+    axisTrack.skipped.delete(slice);
     return this.update(objectId, axis, 0, outcomeOf(state), { done: 0, total: 0 });
   }
 
-  /** Removes a slice's prompt; the slice is tracked again by the next `propagate`. */
+  /** Removes a slice's prompt and its output; the slice is tracked again by the next `propagate`. */
   removePrompt(objectId: number, slice: number, axis: AxisName = 'axial'): void {
     const object = this.object(objectId);
-    const track = object.tracks.get(axis);
-    if (!track?.cond.delete(slice)) return;
-    track.outcomes.delete(slice);
-    if (track.cond.size === 0) {
-      track.outcomes.clear();
-      track.completedRuns.clear();
+    const axisTrack = object.tracks.get(axis);
+    if (!axisTrack?.prompts.delete(slice)) return;
+    axisTrack.track.removePrompt(slice);
+    if (!axisTrack.track.hasConditioning) {
       object.promptAxis = null;
       object.tracks.clear();
     }
@@ -230,10 +237,10 @@ export class SegmentationSession {
     const object = this.object(objectId);
     if (!object.promptAxis) return [];
     const track = this.track(object, object.promptAxis);
-    return [...track.cond].map(([slice, c]) => ({
+    return [...track.prompts].map(([slice, prompt]) => ({
       axis: object.promptAxis as AxisName,
       slice,
-      prompt: c.prompt,
+      prompt,
     }));
   }
 
@@ -246,32 +253,36 @@ export class SegmentationSession {
     const ids = options.objectIds ?? this.objectIds;
     const objects = ids.map((id) => this.object(id)).filter((o) => o.promptAxis);
     const progress = { done: 0, total: 0 };
-    const work = objects.map((o) => ({ o, runs: this.pendingRuns(o, o.promptAxis as AxisName) }));
-    for (const { o, runs } of work) {
-      progress.total += runs.reduce((n, r) => n + runLength(r), 0);
+    for (const o of objects) {
+      progress.total += this.pendingFrames(o, o.promptAxis as AxisName);
       if (this.options.orientations === 'all')
         for (const axis of AXES) if (axis !== o.promptAxis) progress.total += this.frames(axis).seq.length;
     }
     options.onProgress?.({ ...progress });
-    for (const { o, runs } of work) {
+    for (const o of objects) {
       const primary = o.promptAxis as AxisName;
-      const changed = runs.length > 0;
-      yield* this.executeRuns(o, primary, runs, progress, options);
+      const before = progress.done;
+      yield* this.runTrack(o, primary, progress, options);
       if (this.options.orientations !== 'all') continue;
+      const changed = progress.done > before;
       for (const axis of AXES) {
         if (axis === primary) continue;
-        const seeded =
-          changed || !o.tracks.get(axis) ? await this.seedSecondaryAxis(o, axis, progress) : null;
-        if (seeded) {
-          progress.done++;
-          options.onProgress?.({ ...progress });
-          yield seeded;
-        }
-        const secondaryRuns = this.pendingRuns(o, axis);
-        yield* this.executeRuns(o, axis, secondaryRuns, progress, options);
         const expected = this.frames(axis).seq.length;
-        const covered = secondaryRuns.reduce((n, r) => n + runLength(r), 0) + (seeded ? 1 : 0);
-        progress.total -= expected - covered; // axes that needed no work
+        if (!changed && o.tracks.get(axis)) {
+          progress.total -= expected;
+          continue;
+        }
+        const seeded = await this.seedSecondaryAxis(o, axis, progress);
+        if (!seeded) {
+          progress.total -= expected;
+          continue;
+        }
+        progress.done++;
+        options.onProgress?.({ ...progress });
+        yield seeded;
+        const pending = this.pendingFrames(o, axis);
+        progress.total -= expected - 1 - pending;
+        yield* this.runTrack(o, axis, progress, options);
       }
     }
   }
@@ -309,7 +320,7 @@ export class SegmentationSession {
   outcomes(objectId: number): FrameOutcome[] {
     const object = this.object(objectId);
     if (!object.promptAxis) return [];
-    return [...this.track(object, object.promptAxis).outcomes.values()].sort((a, b) => a.frame - b.frame);
+    return this.axisOutcomes(this.track(object, object.promptAxis));
   }
 
   // ---- internals --------------------------------------------------------------------------
@@ -331,10 +342,37 @@ export class SegmentationSession {
   private track(object: TrackedObject, axis: AxisName): AxisTrack {
     let t = object.tracks.get(axis);
     if (!t) {
-      t = { cond: new Map(), outcomes: new Map(), completedRuns: new Set() };
+      const track = new ObjectTrack(this.model, this.frames(axis).seq.length, (k) => this.features(axis, k), {
+        bank: this.options.bank,
+        stopAfterAbsent: this.options.stopAfterAbsent,
+        isolatePasses: this.options.workflow === 'medsam2',
+      });
+      t = { track, prompts: new Map(), skipped: new Set() };
       object.tracks.set(axis, t);
     }
     return t;
+  }
+
+  private axisOutcomes(axisTrack: AxisTrack): FrameOutcome[] {
+    const outcomes = axisTrack.track.outputs().map(outcomeOf);
+    for (const frame of axisTrack.skipped) outcomes.push(skippedOutcome(frame));
+    return outcomes.sort((a, b) => a.frame - b.frame);
+  }
+
+  /** Slices the next propagation of this axis visits (an upper bound: unchanged ones are kept). */
+  private pendingFrames(object: TrackedObject, axis: AxisName): number {
+    const t = object.tracks.get(axis);
+    return t ? t.track.plan().reduce((n, p) => n + p.frames.length, 0) : 0;
+  }
+
+  /**
+   * The low-res result of a prompted slice as a binary S×S mask (MedSAM2's `out_mask_logits > 0`
+   * at the model's input resolution, then `add_new_mask`).
+   */
+  private thresholdedOnModelGrid(state: FrameState): Uint8Array {
+    const { image: S, mask: L } = this.model.grid;
+    const up = resizeBilinear(state.lowResLogits, L, L, S, S);
+    return Uint8Array.from(up, (v) => (v > 0 ? 1 : 0));
   }
 
   private frames(axis: AxisName): AxisFrames {
@@ -363,65 +401,39 @@ export class SegmentationSession {
     });
   }
 
-  private runKey(axis: AxisName, track: AxisTrack, run: Run): string {
-    const bounds = run.bounds.map((b) => `${b}@${track.cond.get(b)?.version}`).join(',');
-    return `${axis}|${run.origin}|${run.direction}|${run.from}|${run.to}|${bounds}`;
-  }
-
-  private pendingRuns(object: TrackedObject, axis: AxisName): Run[] {
-    const track = this.track(object, axis);
-    const runs = planRuns([...track.cond.keys()], this.frames(axis).seq.length);
-    const keys = new Set(runs.map((r) => this.runKey(axis, track, r)));
-    for (const k of track.completedRuns) if (!keys.has(k)) track.completedRuns.delete(k);
-    return runs.filter((r) => !track.completedRuns.has(this.runKey(axis, track, r)));
-  }
-
-  private async *executeRuns(
+  private async *runTrack(
     object: TrackedObject,
     axis: AxisName,
-    runs: readonly Run[],
     progress: { done: number; total: number },
     options: PropagateOptions,
   ): AsyncGenerator<SliceUpdate> {
-    const track = this.track(object, axis);
-    const conditioning = new Map([...track.cond].map(([k, c]) => [k, c.state] as const));
-    for (const run of runs) {
-      const key = this.runKey(axis, track, run);
-      const events = runTrack({
-        model: this.model,
-        run,
-        conditioning,
-        features: (k) => this.features(axis, k),
-        bank: this.options.bank,
-        stopAfterAbsent: this.options.stopAfterAbsent,
-        signal: options.signal,
-      });
-      for await (const event of events) {
-        const outcome: FrameOutcome =
-          event.kind === 'predicted'
-            ? outcomeOf(event.state)
-            : {
-                frame: event.frame,
-                lowResLogits: new Float32Array(0),
-                confidence: 0,
-                objectScore: 0,
-                present: false,
-                skipped: true,
-              };
-        track.outcomes.set(outcome.frame, outcome);
-        progress.done++;
-        options.onProgress?.({ ...progress });
-        yield this.update(
-          object.id,
-          axis,
-          run.direction,
-          outcome,
-          progress,
-          this.options.trace && event.kind === 'predicted' ? event.trace : undefined,
-        );
+    const axisTrack = this.track(object, axis);
+    const expected = this.pendingFrames(object, axis);
+    let visited = 0;
+    for await (const event of axisTrack.track.propagate(options.signal)) {
+      visited++;
+      let outcome: FrameOutcome;
+      if (event.kind === 'predicted') {
+        axisTrack.skipped.delete(event.state.frame);
+        outcome = outcomeOf(event.state);
+      } else {
+        axisTrack.skipped.add(event.frame);
+        outcome = skippedOutcome(event.frame);
       }
-      track.completedRuns.add(key);
+      progress.done++;
+      options.onProgress?.({ ...progress });
+      yield this.update(
+        object.id,
+        axis,
+        event.direction,
+        outcome,
+        progress,
+        this.options.trace && event.kind === 'predicted' ? event.trace : undefined,
+      );
     }
+    // Slices whose memories had not changed kept their output: count them as done.
+    progress.total -= expected - visited;
+    options.onProgress?.({ ...progress });
   }
 
   /**
@@ -458,23 +470,22 @@ export class SegmentationSession {
     }
     object.tracks.delete(axis);
     if (best < 0) return null;
-    const track = this.track(object, axis);
+    const axisTrack = this.track(object, axis);
     const { transform } = this.frames(axis);
     const prompt: SlicePrompt = { mask: masks[best] };
-    const encoded = encodePrompt(prompt, transform, this.lowResSize);
-    const state = await predictFrame(this.model, best, await this.features(axis, best), null, encoded, true);
-    track.cond.set(best, { prompt, version: this.nextVersion++, state });
-    track.outcomes.set(best, outcomeOf(state));
+    const encoded = encodePrompt(prompt, transform);
+    const state = await axisTrack.track.addMask(best, encoded.maskS as Uint8Array);
+    axisTrack.prompts.set(best, prompt);
     return this.update(object.id, axis, 0, outcomeOf(state), progress);
   }
 
   private axisProbabilities(object: TrackedObject, axis: AxisName): Float32Array {
     const out = new Float32Array(this.volume.data.length);
-    const track = object.tracks.get(axis);
-    if (!track) return out;
+    const axisTrack = object.tracks.get(axis);
+    if (!axisTrack) return out;
     const { seq, transform } = this.frames(axis);
     const L = this.lowResSize;
-    for (const outcome of track.outcomes.values()) {
+    for (const outcome of this.axisOutcomes(axisTrack)) {
       if (!outcome.present || outcome.skipped) continue;
       const logits = maskLogitsToSlice(outcome.lowResLogits, L, transform);
       for (let y = 0; y < seq.height; y++)
@@ -524,6 +535,15 @@ export class SegmentationSession {
     };
   }
 }
+
+const skippedOutcome = (frame: number): FrameOutcome => ({
+  frame,
+  lowResLogits: new Float32Array(0),
+  confidence: 0,
+  objectScore: 0,
+  present: false,
+  skipped: true,
+});
 
 function validateVolume(volume: Volume): void {
   const [nx, ny, nz] = volume.dims;

@@ -12,7 +12,7 @@
  *                  high_res_feats_0 ch 0..3 = f0..f3 (rest 0); high_res_feats_1 = 2×2 averages;
  *                  vision_feats ch 0..63 = SpaceToDepth(f, 4) (the L-grid features packed on F),
  *                  rest 0; vision_pos = 0.
- *  memory_encoder  m = sigmoid(mask_logits) on L; ring = relu(maxpool9(m) − m) (a band around it).
+ *  memory_encoder  m = sigmoid(mask_logits) on L (mask_logits > 0 when binarize_mask = 1); ring = relu(maxpool9(m) − m) (a band around it).
  *                  maskmem_features ch 0..15 = SpaceToDepth(m, 4); ch 16..19 = Σ m·f_k / L²;
  *                  ch 20 = Σ m / L²; ch 21..24 = Σ ring·f_k / L²; ch 25 = Σ ring / L² (planes);
  *                  rest 0. So a memory is the mask plus its foreground/background prototypes as
@@ -38,6 +38,8 @@
  *                  crispness Σp²/Σp; object_score = max(plane 0 logits); obj_ptr = mean(p)·a.
  */
 import { attr, GraphBuilder } from '../../onnx/graph-builder';
+import { MEAN_MASK_DOWNSAMPLE } from '../../onnx/contract-folder';
+import { memoryMask } from '../../onnx/memory-mask';
 
 export const BASELINE = {
   imageSize: 256,
@@ -169,7 +171,7 @@ export function memoryEncoderGraph(): Uint8Array {
   const pixFeat = g.input('pix_feat', [1, C, F, F]);
   const maskLogits = g.input('mask_logits', [1, 1, L, L]);
   const objectScore = g.input('object_score_logits', [1, 1]);
-  const m = g.node('Sigmoid', [maskLogits]);
+  const m = memoryMask(g, maskLogits);
   const ring = g.node('Relu', [g.node('Sub', [maxPool(g, m, BASELINE.ringWindow), m])]);
   // Unpack the L-grid features from vision_feats (inverse of the encoder's SpaceToDepth).
   const feats = g.node('DepthToSpace', [g.channels(pixFeat, 0, 64)], {
@@ -426,5 +428,6 @@ export function baselineConstants() {
     no_mem_pos_enc: new Float32Array(C),
     maskmem_tpos_enc: Array.from({ length: BASELINE.numMaskmem }, () => new Float32Array(CM)),
     no_obj_ptr: new Float32Array(C),
+    mask_downsample: MEAN_MASK_DOWNSAMPLE,
   };
 }

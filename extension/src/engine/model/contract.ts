@@ -44,7 +44,7 @@ export const GRAPH_SIGNATURES: Readonly<Record<GraphName, GraphSignature>> = {
     outputs: ['low_res_masks', 'iou_predictions', 'obj_ptr', 'object_score_logits'],
   },
   memory_encoder: {
-    inputs: ['pix_feat', 'mask_logits', 'object_score_logits'],
+    inputs: ['pix_feat', 'mask_logits', 'object_score_logits', 'binarize_mask'],
     outputs: ['maskmem_features', 'maskmem_pos_enc'],
   },
 };

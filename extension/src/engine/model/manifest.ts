@@ -10,7 +10,13 @@ export type { GraphName } from './contract';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'medsam2-onnx-contract';
-export const MANIFEST_FORMAT_VERSION = 1;
+export const MANIFEST_FORMAT_VERSION = 2;
+/**
+ * What version 2 added to version 1 (models/README.md): a version-1 folder is read far enough to say
+ * so, then refused, since its memory encoder cannot binarise prompted masks.
+ */
+const ADDED_IN_VERSION_2 =
+  'the memory_encoder input "binarize_mask", constants.mask_downsample and the postprocessing block';
 
 export type GraphPrecision = 'fp32' | 'fp16';
 
@@ -33,6 +39,21 @@ export interface ModelManifest {
   sigmoidScaleForMemEnc: number;
   sigmoidBiasForMemEnc: number;
   multimask: { onPromptedFrames: boolean; onTrackedFrames: boolean; minPoints: number; maxPoints: number };
+  /** SAM 2's output post-processing, as `build_sam2_video_predictor` configures it. */
+  postprocessing: {
+    /** `dynamic_multimask_via_stability`: single-mask output falls back to the best multimask plane when unstable. */
+    multimaskViaStability: boolean;
+    /** `dynamic_multimask_stability_delta` */
+    stabilityDelta: number;
+    /** `dynamic_multimask_stability_thresh` */
+    stabilityThresh: number;
+    /** `fill_hole_area`: background holes of at most this many low-res pixels become foreground (0 = off). */
+    fillHoleArea: number;
+    /** `binarize_mask_from_pts_for_mem_enc` */
+    binarizeMaskFromPtsForMemEnc: boolean;
+    /** `use_mask_input_as_output_without_sam`: a mask prompt is the frame's output. */
+    maskInputAsOutput: boolean;
+  };
   constants: {
     /** [256] added to vision_feats on a frame without memory. */
     noMemEmbed: Float32Array;
@@ -42,6 +63,8 @@ export interface ModelManifest {
     maskmemTposEnc: Float32Array[];
     /** [256] object pointer of a frame where the object is absent. */
     noObjPtr: Float32Array;
+    /** SAM 2's `mask_downsample`: Conv2d(1, 1, kernel 4, stride 4), S×S mask → L×L mask prompt. */
+    maskDownsample: { weight: Float32Array; bias: number };
   };
   graphs: Record<GraphName, GraphEntry>;
 }
@@ -140,6 +163,13 @@ export function parseManifest(json: unknown, origin: string): ModelManifest {
   const m = json as Json;
   if (m.format !== MANIFEST_FORMAT)
     r.fail('format', `must be "${MANIFEST_FORMAT}", got ${describe(m.format)}`);
+  if (m.formatVersion === 1) {
+    throw new ModelError(
+      'manifest-outdated',
+      `${where}: formatVersion 1 is an older contract without ${ADDED_IN_VERSION_2}; ` +
+        'convert the checkpoint again with models/export/export.py (or regenerate the test model) to get version 2',
+    );
+  }
   if (m.formatVersion !== MANIFEST_FORMAT_VERSION) {
     r.fail('formatVersion', `must be ${MANIFEST_FORMAT_VERSION}, got ${describe(m.formatVersion)}`);
   }
@@ -148,6 +178,8 @@ export function parseManifest(json: unknown, origin: string): ModelManifest {
   const input = r.object(m, 'input', 'input');
   const multimask = r.object(m, 'multimask', 'multimask');
   const constants = r.object(m, 'constants', 'constants');
+  const post = r.object(m, 'postprocessing', 'postprocessing');
+  const maskDownsample = r.object(constants, 'mask_downsample', 'constants.mask_downsample');
   const graphs = r.object(m, 'graphs', 'graphs');
 
   const imageSize = r.integer(m, 'imageSize', 'imageSize', 16);
@@ -188,6 +220,18 @@ export function parseManifest(json: unknown, origin: string): ModelManifest {
     maxObjPtrs: r.integer(m, 'maxObjPtrs', 'maxObjPtrs', 2),
     sigmoidScaleForMemEnc: r.number(m, 'sigmoidScaleForMemEnc', 'sigmoidScaleForMemEnc'),
     sigmoidBiasForMemEnc: r.number(m, 'sigmoidBiasForMemEnc', 'sigmoidBiasForMemEnc'),
+    postprocessing: {
+      multimaskViaStability: r.boolean(post, 'multimaskViaStability', 'postprocessing.multimaskViaStability'),
+      stabilityDelta: r.number(post, 'stabilityDelta', 'postprocessing.stabilityDelta'),
+      stabilityThresh: r.number(post, 'stabilityThresh', 'postprocessing.stabilityThresh'),
+      fillHoleArea: r.integer(post, 'fillHoleArea', 'postprocessing.fillHoleArea', 0),
+      binarizeMaskFromPtsForMemEnc: r.boolean(
+        post,
+        'binarizeMaskFromPtsForMemEnc',
+        'postprocessing.binarizeMaskFromPtsForMemEnc',
+      ),
+      maskInputAsOutput: r.boolean(post, 'maskInputAsOutput', 'postprocessing.maskInputAsOutput'),
+    },
     multimask: {
       onPromptedFrames: r.boolean(multimask, 'onPromptedFrames', 'multimask.onPromptedFrames'),
       onTrackedFrames: r.boolean(multimask, 'onTrackedFrames', 'multimask.onTrackedFrames'),
@@ -201,6 +245,10 @@ export function parseManifest(json: unknown, origin: string): ModelManifest {
         Float32Array.from(r.numbers(row, `constants.maskmem_tpos_enc[${i}]`, MEMORY_DIM)),
       ),
       noObjPtr: r.vector(constants, 'no_obj_ptr', 'constants.no_obj_ptr', HIDDEN_DIM),
+      maskDownsample: {
+        weight: r.vector(maskDownsample, 'weight', 'constants.mask_downsample.weight', 16),
+        bias: r.number(maskDownsample, 'bias', 'constants.mask_downsample.bias'),
+      },
     },
     graphs: parseGraphs(r, graphs, where),
   };

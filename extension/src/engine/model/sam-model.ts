@@ -81,6 +81,11 @@ export interface MemoryEncoderInputs {
   /** [1,1,L,L] the chosen plane's logits. */
   maskLogits: Tensor;
   objectScore: number;
+  /**
+   * SAM 2's `binarize_mask_from_pts_for_mem_enc`: true encodes (upsampled logits > 0) instead of
+   * their sigmoid — for frames whose mask came from the user's prompts.
+   */
+  binarize: boolean;
 }
 
 export interface SamModel {
@@ -252,6 +257,7 @@ class LoadedSamModel implements SamModel {
       pix_feat: a.pixFeat,
       mask_logits: a.maskLogits,
       object_score_logits: tensor(new Float32Array([a.objectScore]), [1, 1]),
+      binarize_mask: tensor(new Float32Array([a.binarize ? 1 : 0]), [1]),
     });
     return {
       features: this.output(g, out, 'maskmem_features', [1, MEMORY_DIM, F, F]),

@@ -8,12 +8,11 @@ export {
   type IntensityRange,
 } from './intensity';
 export {
-  MASK_PROMPT_LOGIT,
   OUTSIDE_CROP_LOGIT,
   maskLogitsToSlice,
   prepareSlice,
   sliceMaskToModel,
   type InputNormalisation,
 } from './prepare-slice';
-export { resizeBicubic, resizeBilinear, resizeNearest } from './resize';
+export { resizeBicubic, resizeBilinear, resizeBilinearAntialias, resizeNearest } from './resize';
 export { createSliceTransform, type SliceTransform } from './slice-transform';

@@ -7,7 +7,7 @@
 import { InputError } from '../errors';
 import type { SliceImage } from '../types';
 import { scaleToUnit, type IntensityRange } from './intensity';
-import { resizeBicubic, resizeBilinear, resizeNearest } from './resize';
+import { resizeBicubic, resizeBilinear, resizeBilinearAntialias } from './resize';
 import type { SliceTransform } from './slice-transform';
 
 export interface InputNormalisation {
@@ -17,12 +17,6 @@ export interface InputNormalisation {
 
 /** Logit given to slice pixels outside the crop: SAM2's "no object" score (sigmoid ≈ 0, certain background). */
 export const OUTSIDE_CROP_LOGIT = -1024;
-
-/**
- * Logit magnitude of a mask prompt: inside +10, outside −10, i.e. SAM2's `20·m − 10` for a binary mask
- * used as a prompt (`use_mask_input_as_output_without_sam`); sigmoid(±10) ≈ 1 / 0.
- */
-export const MASK_PROMPT_LOGIT = 10;
 
 /** The model input [3·S·S] in CHW order for one slice. */
 export function prepareSlice(
@@ -85,21 +79,21 @@ export function maskLogitsToSlice(lowRes: Float32Array, L: number, transform: Sl
   return out;
 }
 
-/** A binary mask on the slice grid (non-zero = object) → L×L `mask_input` logits (nearest; ±MASK_PROMPT_LOGIT). */
-export function sliceMaskToModel(mask: Uint8Array, transform: SliceTransform, L: number): Float32Array {
+/**
+ * A binary mask on the slice grid (non-zero = object) → the binary S×S mask on the model grid, as SAM
+ * 2's `add_new_mask` resizes a mask prompt: the crop resized with antialiased bilinear, then ≥ 0.5.
+ */
+export function sliceMaskToModel(mask: Uint8Array, transform: SliceTransform): Uint8Array {
   checkSliceSize(transform.sliceWidth, transform.sliceHeight, mask.length, transform, 'mask');
-  if (!Number.isInteger(L) || L < 1)
-    throw new InputError('invalid-options', `mask grid size L = ${L} is not a positive integer`);
+  const S = transform.modelSize;
   const { x0, y0, width: cw, height: ch } = transform.crop;
-  const cropped = new Uint8Array(cw * ch);
+  const cropped = new Float32Array(cw * ch);
   for (let y = 0; y < ch; y++) {
     const row = (y + y0) * transform.sliceWidth + x0;
     for (let x = 0; x < cw; x++) cropped[y * cw + x] = mask[row + x] !== 0 ? 1 : 0;
   }
-  const small = resizeNearest(cropped, cw, ch, L, L);
-  const out = new Float32Array(L * L);
-  for (let i = 0; i < out.length; i++) out[i] = small[i] ? MASK_PROMPT_LOGIT : -MASK_PROMPT_LOGIT;
-  return out;
+  const resized = resizeBilinearAntialias(cropped, cw, ch, S, S);
+  return Uint8Array.from(resized, (v) => (v >= 0.5 ? 1 : 0));
 }
 
 function checkSliceSize(

@@ -169,3 +169,61 @@ export function resizeBilinear(
   }
   return out;
 }
+
+/**
+ * PyTorch's `interpolate(mode='bilinear', align_corners=False, antialias=True)`: when shrinking, a
+ * triangle filter stretched by the scale (support = scale), weights normalised per output pixel;
+ * when growing, plain bilinear. SAM 2 uses it for mask prompts (`add_new_mask`, `_use_mask_as_output`).
+ */
+export function resizeBilinearAntialias(
+  src: Float32Array,
+  w: number,
+  h: number,
+  dstW: number,
+  dstH: number,
+): Float32Array {
+  checkImage(src.length, w, h, dstW, dstH, 'antialiased bilinear resize');
+  const axis = (inSize: number, outSize: number) => {
+    const scale = inSize / outSize;
+    const support = scale >= 1 ? scale : 1;
+    const invScale = scale >= 1 ? 1 / scale : 1;
+    const first = new Int32Array(outSize);
+    const taps: Float64Array[] = [];
+    for (let i = 0; i < outSize; i++) {
+      const center = scale * (i + 0.5);
+      const lo = Math.max(Math.trunc(center - support + 0.5), 0);
+      const count = Math.min(Math.trunc(center + support + 0.5), inSize) - lo;
+      const wts = new Float64Array(Math.max(count, 0));
+      let total = 0;
+      for (let j = 0; j < count; j++) {
+        const x = Math.abs((j + lo - center + 0.5) * invScale);
+        wts[j] = x < 1 ? 1 - x : 0;
+        total += wts[j];
+      }
+      if (total > 0) for (let j = 0; j < count; j++) wts[j] /= total;
+      first[i] = lo;
+      taps.push(wts);
+    }
+    return { first, taps };
+  };
+  const ax = axis(w, dstW);
+  const ay = axis(h, dstH);
+  const rows = new Float64Array(h * dstW); // horizontal pass first, as PyTorch does
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < dstW; x++) {
+      const wts = ax.taps[x];
+      let acc = 0;
+      for (let j = 0; j < wts.length; j++) acc += src[y * w + ax.first[x] + j] * wts[j];
+      rows[y * dstW + x] = acc;
+    }
+  const out = new Float32Array(dstW * dstH);
+  for (let y = 0; y < dstH; y++) {
+    const wts = ay.taps[y];
+    for (let x = 0; x < dstW; x++) {
+      let acc = 0;
+      for (let j = 0; j < wts.length; j++) acc += rows[(ay.first[y] + j) * dstW + x] * wts[j];
+      out[y * dstW + x] = acc;
+    }
+  }
+  return out;
+}

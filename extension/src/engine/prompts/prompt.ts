@@ -30,10 +30,10 @@ export interface EncodedPrompt {
   coords: Float32Array;
   /** [P]: 2/3 box corners, 1 include, 0 exclude, −1 padding. */
   labels: Float32Array;
-  /** Clicks only (a box is not a click): feeds the multimask rule. */
-  clickCount: number;
-  /** [L·L] logits when the prompt has a mask, else null. */
-  maskInput: Float32Array | null;
+  /** Points including the box's two corners (SAM 2's `num_pts` in the multimask rule); 0 = none. */
+  count: number;
+  /** Binary S×S mask on the model grid when the prompt has a mask, else null. */
+  maskS: Uint8Array | null;
 }
 
 export const BOX_TOP_LEFT_LABEL = 2;
@@ -100,7 +100,7 @@ export function validatePrompt(p: SlicePrompt, width: number, height: number, wh
  * (SAM2's convention). A prompt with no point and no box (mask only) gets the padding point.
  * Call `validatePrompt` first.
  */
-export function encodePrompt(p: SlicePrompt, transform: SliceTransform, L: number): EncodedPrompt {
+export function encodePrompt(p: SlicePrompt, transform: SliceTransform): EncodedPrompt {
   const xy: number[] = [];
   const labels: number[] = [];
   const add = (x: number, y: number, label: number) => {
@@ -114,14 +114,9 @@ export function encodePrompt(p: SlicePrompt, transform: SliceTransform, L: numbe
   }
   const points = p.points ?? [];
   for (const pt of points) add(pt.x, pt.y, pt.label);
-  const maskInput = p.mask ? sliceMaskToModel(p.mask, transform, L) : null;
+  const maskS = p.mask ? sliceMaskToModel(p.mask, transform) : null;
   if (labels.length === 0) {
-    return { coords: NO_PROMPT.coords.slice(), labels: NO_PROMPT.labels.slice(), clickCount: 0, maskInput };
+    return { coords: NO_PROMPT.coords.slice(), labels: NO_PROMPT.labels.slice(), count: 0, maskS };
   }
-  return {
-    coords: new Float32Array(xy),
-    labels: new Float32Array(labels),
-    clickCount: points.length,
-    maskInput,
-  };
+  return { coords: new Float32Array(xy), labels: new Float32Array(labels), count: labels.length, maskS };
 }

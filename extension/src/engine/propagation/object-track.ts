@@ -1,0 +1,369 @@
+/**
+ * One object on one sequence of frames, tracked as SAM 2's video predictor tracks it
+ * (sam2_video_predictor_legacy.py, the predictor MedSAM2 ships; differences from SAM 2's newer
+ * predictor are listed in models/README.md):
+ * - `addPoints` on a frame not tracked yet makes it a conditioning frame, predicted without memory;
+ *   on a tracked frame it is a correction: predicted with memory in the direction it was tracked,
+ *   the previous logits (clamped to ±32) as mask input, kept as a non-conditioning frame whose
+ *   output later propagations keep. Either way a frame that already has an output passes it back.
+ * - `addMask` gives a frame a mask prompt (mask-as-output, predict-frame.ts).
+ * - `propagate` runs forward from the earliest conditioning frame to the last frame, then backward
+ *   from it to frame 0 (`propagate_in_video()` then `propagate_in_video(reverse=True)`).
+ *   Conditioning and corrected frames are kept; every other frame is predicted from memory
+ *   (memory-assembly.ts). A frame whose attended memories are all unchanged since it was last
+ *   predicted keeps its output, which is what SAM 2 would compute again (runs are deterministic).
+ * The paper's bank (a non-FIFO policy) replaces only SAM 2's window of recent frames: one bank per
+ * pass, seeded per pass, offered every frame the pass visits after it is predicted.
+ */
+import { CancelledError, InputError } from '../errors';
+import { MemoryBank } from '../memory/memory-bank';
+import type { BankOptions } from '../memory/policies';
+import type { ImageFeatures, SamModel } from '../model/sam-model';
+import type { FrameState } from './frame-state';
+import {
+  assembleMemory,
+  bankMemories,
+  conditioningMemories,
+  pointerMemories,
+  type TrackOutputs,
+  windowMemories,
+} from './memory-assembly';
+import { clampLogits, type DecoderPoints, NO_POINTS, predictFrame, predictFromMask } from './predict-frame';
+
+export type Direction = 1 | -1;
+
+/** Per-frame record of what the memory did, for traces and tests. */
+export interface BankTrace {
+  readonly attended: readonly number[];
+  readonly drawn: readonly number[];
+  readonly probabilities: readonly { frame: number; p: number }[];
+  readonly offer: { candidate: boolean; accepted: boolean; evicted: readonly number[]; reason: string };
+  readonly bankAfter: readonly number[];
+}
+
+export type TrackEvent =
+  | { readonly kind: 'predicted'; readonly state: FrameState; readonly direction: Direction; readonly trace: BankTrace }
+  | { readonly kind: 'skipped'; readonly frame: number; readonly direction: Direction };
+
+export interface TrackOptions {
+  readonly bank: BankOptions;
+  /** Stop a pass after this many consecutive object-absent frames (0 = never, as SAM 2). */
+  readonly stopAfterAbsent: number;
+  /**
+   * MedSAM2's 3D workflow: the backward pass starts from a reset state (it does not see the forward
+   * pass's frames), as MedSAM2's CT/MR scripts call reset_state between the two propagations.
+   */
+  readonly isolatePasses: boolean;
+}
+
+/**
+ * Each pass gets its own bank, seeded from the session seed, its start frame and direction, so a
+ * pass re-run gives the same draws.
+ */
+export function runSeed(seed: number, run: { origin: number; direction: Direction }): number {
+  return (Math.imul(seed ^ 0x9e3779b9, 31) + run.origin * 2 + (run.direction > 0 ? 1 : 0)) >>> 0;
+}
+
+interface PassRecord {
+  /** The memories and pointers a frame attended when it was predicted (identity = unchanged). */
+  readonly stamps: Map<number, readonly FrameState[]>;
+  /** The bank after each frame of the pass (bank policies), to resume after a kept prefix. */
+  readonly banks: Map<number, MemoryBank<FrameState>>;
+}
+
+export class ObjectTrack {
+  private readonly cond = new Map<number, FrameState>();
+  private readonly nonCond = new Map<number, FrameState>();
+  /** Frames a propagation visited, with the direction it visited them in (SAM 2's frames_already_tracked). */
+  private readonly tracked = new Map<number, Direction>();
+  /** Non-conditioning frames that received a correction: later propagations keep their output. */
+  private readonly corrected = new Set<number>();
+  private readonly passes = new Map<Direction, PassRecord>();
+
+  constructor(
+    private readonly model: SamModel,
+    readonly length: number,
+    private readonly features: (frame: number) => Promise<ImageFeatures>,
+    private readonly options: TrackOptions,
+  ) {}
+
+  get conditioningFrames(): number[] {
+    return [...this.cond.keys()].sort((a, b) => a - b);
+  }
+
+  get hasConditioning(): boolean {
+    return this.cond.size > 0;
+  }
+
+  /** The frame's current output, if any. */
+  output(frame: number): FrameState | undefined {
+    return this.cond.get(frame) ?? this.nonCond.get(frame);
+  }
+
+  outputs(): FrameState[] {
+    return [...this.cond.values(), ...this.nonCond.values()].sort((a, b) => a.frame - b.frame);
+  }
+
+  /** Clicks and/or a box on a frame (all of that frame's points, as SAM 2 is given them). */
+  async addPoints(frame: number, points: DecoderPoints): Promise<FrameState> {
+    this.checkFrame(frame);
+    const previous = this.output(frame);
+    const maskInput = previous ? clampLogits(previous.lowResLogits) : null;
+    const direction = this.tracked.get(frame);
+    // A click on a conditioning frame re-predicts it as one (SAM 2 would file it as a correction and
+    // then keep the old conditioning output, losing the click: models/README.md).
+    if (direction === undefined || this.cond.has(frame)) {
+      const state = await predictFrame(this.model, {
+        frame,
+        features: await this.features(frame),
+        memory: null,
+        points,
+        maskInput,
+        initialConditioning: true,
+      });
+      this.setConditioning(frame, state);
+      return state;
+    }
+    const features = await this.features(frame);
+    const state = await predictFrame(this.model, {
+      frame,
+      features,
+      memory: this.correctionMemory(frame, direction, features),
+      points,
+      maskInput,
+      initialConditioning: false,
+    });
+    this.nonCond.set(frame, state);
+    this.corrected.add(frame);
+    return state;
+  }
+
+  /** A binary S×S mask on the model grid as the frame's prompt (SAM 2 `add_new_mask`). */
+  async addMask(frame: number, maskS: Uint8Array): Promise<FrameState> {
+    this.checkFrame(frame);
+    const direction = this.tracked.get(frame);
+    const initial = direction === undefined || this.cond.has(frame);
+    const features = await this.features(frame);
+    const state = await predictFromMask(this.model, {
+      frame,
+      features,
+      memory: initial ? null : this.correctionMemory(frame, direction, features),
+      initialConditioning: initial,
+      maskS,
+    });
+    if (initial) this.setConditioning(frame, state);
+    else {
+      this.nonCond.set(frame, state);
+      this.corrected.add(frame);
+    }
+    return state;
+  }
+
+  /** Removes a frame's prompt and output; it is tracked again by the next propagation. */
+  removePrompt(frame: number): void {
+    this.cond.delete(frame);
+    this.corrected.delete(frame);
+    this.nonCond.delete(frame);
+    this.tracked.delete(frame);
+    if (this.cond.size === 0) this.reset();
+  }
+
+  /** SAM 2's `reset_state` for this object. */
+  reset(): void {
+    this.cond.clear();
+    this.nonCond.clear();
+    this.tracked.clear();
+    this.corrected.clear();
+    this.passes.clear();
+  }
+
+  /** Frames a `propagate` would visit, per pass, in order (conditioning frames excluded). */
+  plan(): { direction: Direction; frames: number[] }[] {
+    if (this.cond.size === 0) return [];
+    const start = Math.min(...this.cond.keys());
+    const forward: number[] = [];
+    for (let t = start; t < this.length; t++) if (!this.cond.has(t)) forward.push(t);
+    const backward: number[] = [];
+    for (let t = start - 1; t >= 0; t--) if (!this.cond.has(t)) backward.push(t);
+    return [
+      { direction: 1, frames: forward },
+      { direction: -1, frames: backward },
+    ];
+  }
+
+  async *propagate(signal?: AbortSignal): AsyncGenerator<TrackEvent> {
+    if (this.cond.size === 0) return;
+    const start = Math.min(...this.cond.keys());
+    for (const { direction, frames } of this.plan()) yield* this.pass(start, direction, frames, signal);
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private checkFrame(frame: number): void {
+    if (!Number.isInteger(frame) || frame < 0 || frame >= this.length)
+      throw new InputError('invalid-prompt', `frame ${frame} is outside the sequence (0..${this.length - 1})`);
+  }
+
+  private setConditioning(frame: number, state: FrameState): void {
+    this.cond.set(frame, state);
+    this.nonCond.delete(frame);
+    this.corrected.delete(frame);
+  }
+
+  /** What a frame visited in `direction` may look up (isolated passes see only their own side). */
+  private lookup(direction: Direction, start: number): TrackOutputs {
+    if (!this.options.isolatePasses) return { cond: this.cond, nonCond: this.nonCond };
+    const own = new Map([...this.nonCond].filter(([f]) => (direction > 0 ? f > start : f < start)));
+    return { cond: this.cond, nonCond: own };
+  }
+
+  /** The memories frame t attends: conditioning + (bank selection or SAM 2's window), and pointers. */
+  private select(t: number, direction: Direction, bankSelection: readonly FrameState[] | null, outputs: TrackOutputs) {
+    const m = this.model.manifest;
+    const reverse = direction < 0;
+    const cond = conditioningMemories(outputs, m.numMaskmem);
+    const spatial = [
+      ...cond,
+      ...(bankSelection
+        ? bankMemories(bankSelection, t, m.numMaskmem)
+        : windowMemories(outputs, t, reverse, m.numMaskmem)),
+    ];
+    const pointers = pointerMemories(outputs, t, reverse, m.maxObjPtrs, this.length);
+    // What makes the frame's prediction what it is; the bank's draws are covered by the pass prefix.
+    const stamp = [
+      ...(bankSelection ? cond : spatial).map((s) => s.state),
+      ...pointers.pointers.map((p) => p.state),
+    ];
+    return { spatial, pointers, stamp };
+  }
+
+  /**
+   * Memory for a correction on a tracked frame: what the frame attended when its pass reached it —
+   * SAM 2's window, or a draw from the bank as it stood just before the frame (on a copy).
+   */
+  private correctionMemory(t: number, direction: Direction, features: ImageFeatures) {
+    const start = this.cond.size > 0 ? Math.min(...this.cond.keys()) : t;
+    const outputs = this.lookup(direction, start);
+    let drawn: FrameState[] | null = null;
+    if (this.options.bank.policy !== 'sam2-fifo') {
+      const banks = this.passes.get(direction)?.banks;
+      let before: MemoryBank<FrameState> | undefined;
+      for (let f = t - direction; f >= 0 && f < this.length && !before; f -= direction) before = banks?.get(f);
+      const bank = before?.clone();
+      drawn = bank && bank.size > 0 ? bank.select(features.visionFeats.data).entries.map((e) => e.payload) : [];
+    }
+    const { spatial, pointers } = this.select(t, direction, drawn, outputs);
+    return assembleMemory(this.model.manifest, spatial, pointers);
+  }
+
+  private async *pass(
+    start: number,
+    direction: Direction,
+    frames: readonly number[],
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<TrackEvent> {
+    const usesBank = this.options.bank.policy !== 'sam2-fifo';
+    const previous = this.passes.get(direction);
+    const record: PassRecord = { stamps: new Map(), banks: new Map() };
+    this.passes.set(direction, record);
+    let bank = usesBank
+      ? new MemoryBank<FrameState>({
+          ...this.options.bank,
+          seed: runSeed(this.options.bank.seed, { origin: start, direction }),
+        })
+      : null;
+    let prefixKept = true;
+    let absentStreak = 0;
+    let stopped = false;
+    for (const t of frames) {
+      if (signal?.aborted) throw new CancelledError(`cancelled at frame ${t}`);
+      if (stopped) {
+        this.nonCond.delete(t);
+        this.tracked.delete(t);
+        yield { kind: 'skipped', frame: t, direction };
+        continue;
+      }
+      const outputs = this.lookup(direction, start);
+      let state: FrameState;
+      let event: TrackEvent | null = null;
+      const kept = this.nonCond.get(t);
+      if (this.corrected.has(t) && kept) {
+        state = kept;
+        record.stamps.set(t, []);
+      } else {
+        const before = previous?.stamps.get(t);
+        const checkpoint = previous?.banks.get(t);
+        const reusable =
+          kept !== undefined &&
+          before !== undefined &&
+          this.tracked.get(t) === direction &&
+          (!bank || (prefixKept && checkpoint !== undefined)) &&
+          sameStates(before, this.select(t, direction, bank ? [] : null, outputs).stamp);
+        if (reusable && kept) {
+          // Same memories as last time: SAM 2 would compute the same output again.
+          state = kept;
+          record.stamps.set(t, before as readonly FrameState[]);
+          if (bank && checkpoint) {
+            bank = checkpoint.clone();
+            record.banks.set(t, checkpoint);
+          }
+          this.tracked.set(t, direction);
+          absentStreak = state.present ? 0 : absentStreak + 1;
+          if (this.options.stopAfterAbsent > 0 && absentStreak >= this.options.stopAfterAbsent) stopped = true;
+          continue;
+        }
+        prefixKept = false;
+        const features = await this.features(t);
+        const selection = bank && bank.size > 0 ? bank.select(features.visionFeats.data) : null;
+        const drawn = selection ? selection.entries.map((e) => e.payload) : bank ? [] : null;
+        const chosen = this.select(t, direction, drawn, outputs);
+        const memory = assembleMemory(this.model.manifest, chosen.spatial, chosen.pointers);
+        state = await predictFrame(this.model, {
+          frame: t,
+          features,
+          memory,
+          points: NO_POINTS,
+          maskInput: null,
+          initialConditioning: false,
+        });
+        // The memory-conditioned embedding is kept only where the bank needs it (its match key).
+        this.nonCond.set(t, { ...state, conditionedEmbedding: EMPTY });
+        record.stamps.set(t, chosen.stamp);
+        event = {
+          kind: 'predicted',
+          state,
+          direction,
+          trace: {
+            attended: memory.memoryFrames,
+            drawn: selection ? selection.drawnFrames : [],
+            probabilities: selection ? selection.probabilities : [],
+            offer: { candidate: false, accepted: false, evicted: [], reason: bank ? '' : 'sam2 window' },
+            bankAfter: [],
+          },
+        };
+      }
+      this.tracked.set(t, direction);
+      if (bank) {
+        const offer = bank.offer({
+          frame: t,
+          confidence: state.confidence,
+          objectPresent: state.present,
+          key: state.memory.data,
+          matchKey: state.conditionedEmbedding,
+          payload: state,
+        });
+        record.banks.set(t, bank.clone());
+        if (event?.kind === 'predicted')
+          event = { ...event, trace: { ...event.trace, offer, bankAfter: bank.snapshot().frames } };
+      }
+      if (event) yield event;
+      absentStreak = state.present ? 0 : absentStreak + 1;
+      if (this.options.stopAfterAbsent > 0 && absentStreak >= this.options.stopAfterAbsent) stopped = true;
+    }
+  }
+}
+
+const EMPTY = new Float32Array(0);
+
+const sameStates = (a: readonly FrameState[], b: readonly FrameState[]): boolean =>
+  a.length === b.length && a.every((s, i) => s === b[i]);
