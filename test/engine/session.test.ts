@@ -150,7 +150,7 @@ describe('SegmentationSession on the test model', () => {
     expect(redone.map((u) => u.slice)).toEqual(Array.from({ length: 15 }, (_, i) => 25 + i));
   });
 
-  it('medsam2 workflow: a box becomes the slice\'s mask prompt (its thresholded result, object score ±10)', async () => {
+  it("medsam2 workflow: a box becomes the slice's mask prompt (its thresholded result, object score ±10)", async () => {
     const { volume } = sphere();
     const session = new SegmentationSession(model, volume, { workflow: 'medsam2' });
     const id = session.addObject();

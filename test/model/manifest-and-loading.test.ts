@@ -87,11 +87,7 @@ describe('parseManifest', () => {
     ['a wrong format tag', (m) => (m.format = 'something-else'), 'format'],
     ['a wrong format version', (m) => (m.formatVersion = 3), 'formatVersion'],
     ['a missing postprocessing block', (m) => delete m.postprocessing, 'postprocessing'],
-    [
-      'a negative fillHoleArea',
-      (m) => (m.postprocessing.fillHoleArea = -1),
-      'postprocessing.fillHoleArea',
-    ],
+    ['a negative fillHoleArea', (m) => (m.postprocessing.fillHoleArea = -1), 'postprocessing.fillHoleArea'],
     [
       'a mask_downsample of 15 weights',
       (m) => m.constants.mask_downsample.weight.pop(),

@@ -133,13 +133,20 @@ describe('sliceMaskToModel (mask prompt → binary S×S, as SAM 2 add_new_mask r
     // crop x 16..31 → model ×2 = 32..63; crop y 8..15 → model ×4 = 32..63
     for (let y = 32; y < 64; y++) for (let x = 32; x < 64; x++) expected[x + 128 * y] = 1;
     // Bilinear corners: 0.75 (x) × 0.625 (y) < 0.5, as PyTorch's resize then ≥ 0.5 gives.
-    for (const [x, y] of [[32, 32], [63, 32], [32, 63], [63, 63]]) expected[x + 128 * y] = 0;
+    for (const [x, y] of [
+      [32, 32],
+      [63, 32],
+      [32, 63],
+      [63, 63],
+    ])
+      expected[x + 128 * y] = 0;
     expect(Array.from(m)).toEqual(Array.from(expected));
   });
 
   it('round-trips a grid-aligned mask through the model grid and maskLogitsToSlice', () => {
     const mask = new Uint8Array(80 * 40);
-    for (let y = 6; y < 30; y++) for (let x = 20; x < 50; x += 1) if ((x >> 1) % 3 !== 0) mask[x + 80 * y] = 1;
+    for (let y = 6; y < 30; y++)
+      for (let x = 20; x < 50; x += 1) if ((x >> 1) % 3 !== 0) mask[x + 80 * y] = 1;
     const onModel = sliceMaskToModel(mask, t);
     const logits = Float32Array.from(onModel, (v) => (v ? 10 : -10));
     const back = maskLogitsToSlice(logits, 128, t);

@@ -6,7 +6,12 @@
  */
 export const FILLED_HOLE_LOGIT = 0.1;
 
-export function fillHoles(logits: Float32Array, width: number, height: number, maxArea: number): Float32Array {
+export function fillHoles(
+  logits: Float32Array,
+  width: number,
+  height: number,
+  maxArea: number,
+): Float32Array {
   const out = logits.slice();
   if (maxArea <= 0) return out;
   const seen = new Uint8Array(logits.length);

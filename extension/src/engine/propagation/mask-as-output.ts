@@ -32,11 +32,18 @@ export function maskOutputLogits(
 }
 
 /** SAM 2's `mask_downsample`: Conv2d(1, 1, kernel k, stride k) with k = S / L, on a binary S×S mask. */
-export function maskDownsample(manifest: ModelManifest, maskS: Uint8Array, S: number, L: number): Float32Array {
+export function maskDownsample(
+  manifest: ModelManifest,
+  maskS: Uint8Array,
+  S: number,
+  L: number,
+): Float32Array {
   const k = S / L;
   const { weight, bias } = manifest.constants.maskDownsample;
   if (k * k !== weight.length)
-    throw new Error(`internal: mask_downsample has ${weight.length} weights, a ${k}×${k} kernel needs ${k * k}`);
+    throw new Error(
+      `internal: mask_downsample has ${weight.length} weights, a ${k}×${k} kernel needs ${k * k}`,
+    );
   const out = new Float32Array(L * L);
   for (let y = 0; y < L; y++)
     for (let x = 0; x < L; x++) {

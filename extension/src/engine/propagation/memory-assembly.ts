@@ -73,7 +73,11 @@ export function windowMemories(
 }
 
 /** Bank-selected memories for frame t, each on the row of its slice distance. */
-export function bankMemories(selected: readonly FrameState[], t: number, numMaskmem: number): SpatialMemory[] {
+export function bankMemories(
+  selected: readonly FrameState[],
+  t: number,
+  numMaskmem: number,
+): SpatialMemory[] {
   return selected.map((state) => ({ state, row: temporalRow(numMaskmem, Math.abs(t - state.frame)) }));
 }
 

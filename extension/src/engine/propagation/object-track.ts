@@ -42,7 +42,12 @@ export interface BankTrace {
 }
 
 export type TrackEvent =
-  | { readonly kind: 'predicted'; readonly state: FrameState; readonly direction: Direction; readonly trace: BankTrace }
+  | {
+      readonly kind: 'predicted';
+      readonly state: FrameState;
+      readonly direction: Direction;
+      readonly trace: BankTrace;
+    }
   | { readonly kind: 'skipped'; readonly frame: number; readonly direction: Direction };
 
 export interface TrackOptions {
@@ -197,11 +202,31 @@ export class ObjectTrack {
     for (const { direction, frames } of this.plan()) yield* this.pass(start, direction, frames, signal);
   }
 
+  /**
+   * One `propagate_in_video(start_frame_idx=start, reverse=direction < 0)`: from `start` (default the
+   * earliest conditioning frame) to the end in `direction`.
+   */
+  async *propagateFrom(
+    direction: Direction,
+    start?: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<TrackEvent> {
+    if (this.cond.size === 0) return;
+    const from = start ?? Math.min(...this.cond.keys());
+    this.checkFrame(from);
+    const frames: number[] = [];
+    for (let t = from; t >= 0 && t < this.length; t += direction) if (!this.cond.has(t)) frames.push(t);
+    yield* this.pass(from, direction, frames, signal);
+  }
+
   // ---- internals --------------------------------------------------------------------------
 
   private checkFrame(frame: number): void {
     if (!Number.isInteger(frame) || frame < 0 || frame >= this.length)
-      throw new InputError('invalid-prompt', `frame ${frame} is outside the sequence (0..${this.length - 1})`);
+      throw new InputError(
+        'invalid-prompt',
+        `frame ${frame} is outside the sequence (0..${this.length - 1})`,
+      );
   }
 
   private setConditioning(frame: number, state: FrameState): void {
@@ -218,7 +243,12 @@ export class ObjectTrack {
   }
 
   /** The memories frame t attends: conditioning + (bank selection or SAM 2's window), and pointers. */
-  private select(t: number, direction: Direction, bankSelection: readonly FrameState[] | null, outputs: TrackOutputs) {
+  private select(
+    t: number,
+    direction: Direction,
+    bankSelection: readonly FrameState[] | null,
+    outputs: TrackOutputs,
+  ) {
     const m = this.model.manifest;
     const reverse = direction < 0;
     const cond = conditioningMemories(outputs, m.numMaskmem);
@@ -248,9 +278,11 @@ export class ObjectTrack {
     if (this.options.bank.policy !== 'sam2-fifo') {
       const banks = this.passes.get(direction)?.banks;
       let before: MemoryBank<FrameState> | undefined;
-      for (let f = t - direction; f >= 0 && f < this.length && !before; f -= direction) before = banks?.get(f);
+      for (let f = t - direction; f >= 0 && f < this.length && !before; f -= direction)
+        before = banks?.get(f);
       const bank = before?.clone();
-      drawn = bank && bank.size > 0 ? bank.select(features.visionFeats.data).entries.map((e) => e.payload) : [];
+      drawn =
+        bank && bank.size > 0 ? bank.select(features.visionFeats.data).entries.map((e) => e.payload) : [];
     }
     const { spatial, pointers } = this.select(t, direction, drawn, outputs);
     return assembleMemory(this.model.manifest, spatial, pointers);
@@ -309,7 +341,8 @@ export class ObjectTrack {
           }
           this.tracked.set(t, direction);
           absentStreak = state.present ? 0 : absentStreak + 1;
-          if (this.options.stopAfterAbsent > 0 && absentStreak >= this.options.stopAfterAbsent) stopped = true;
+          if (this.options.stopAfterAbsent > 0 && absentStreak >= this.options.stopAfterAbsent)
+            stopped = true;
           continue;
         }
         prefixKept = false;

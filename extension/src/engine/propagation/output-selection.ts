@@ -19,7 +19,11 @@ export interface OutputChoice {
 }
 
 /** SAM 2's `_use_multimask`. */
-export function usesMultimask(manifest: ModelManifest, initialConditioning: boolean, pointCount: number): boolean {
+export function usesMultimask(
+  manifest: ModelManifest,
+  initialConditioning: boolean,
+  pointCount: number,
+): boolean {
   const m = manifest.multimask;
   return (
     m.onPromptedFrames &&

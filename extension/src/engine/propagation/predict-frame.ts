@@ -139,7 +139,9 @@ const gatedPointer = (
   present: boolean,
 ): Float32Array => {
   const dim = pointers.length / 4;
-  return present ? pointers.slice(plane * dim, (plane + 1) * dim) : new Float32Array(manifest.constants.noObjPtr);
+  return present
+    ? pointers.slice(plane * dim, (plane + 1) * dim)
+    : new Float32Array(manifest.constants.noObjPtr);
 };
 
 /**
