@@ -79,10 +79,13 @@ function pythonOk(script: string, args: string[]): string {
 }
 
 interface Manifest {
+  formatVersion: number;
   imageSize: number;
+  multimask: Record<string, unknown>;
+  postprocessing: Record<string, unknown>;
   testModel: boolean;
   source: { checkpoint: string | null; sha256: string | null; variant: string };
-  constants: Record<string, number[] | number[][]>;
+  constants: Record<string, number[] | number[][] | { weight: number[]; bias: number }>;
   graphs: Record<string, { file: string; sha256: string; precision: string }>;
 }
 
@@ -178,6 +181,26 @@ describe('export of the test-tiny model', () => {
     expect((m.constants.no_mem_embed as number[]).length).toBe(256);
     expect((m.constants.no_obj_ptr as number[]).length).toBe(256);
     expect((m.constants.maskmem_tpos_enc as number[][]).map((r) => r.length)).toEqual(new Array(7).fill(64));
+    // Contract v2: the video predictor's settings and SAM 2's mask_downsample travel with the model.
+    expect(m.formatVersion).toBe(2);
+    expect(m.postprocessing).toEqual({
+      multimaskViaStability: true,
+      stabilityDelta: 0.05,
+      stabilityThresh: 0.98,
+      fillHoleArea: 8,
+      binarizeMaskFromPtsForMemEnc: true,
+      maskInputAsOutput: true,
+    });
+    expect(m.multimask).toEqual({
+      onPromptedFrames: true,
+      onTrackedFrames: true,
+      minPoints: 0,
+      maxPoints: 1,
+    });
+    const down = m.constants.mask_downsample as { weight: number[]; bias: number };
+    expect(down.weight.length).toBe(16);
+    expect(down.weight.every(Number.isFinite) && new Set(down.weight).size > 1).toBe(true);
+    expect(Number.isFinite(down.bias)).toBe(true);
     expect(Object.values(m.graphs).map((g) => g.precision)).toEqual(['fp32', 'fp32', 'fp32', 'fp32']);
     expect(Object.values(readManifest(fp16).graphs).map((g) => g.precision)).toEqual([
       'fp16',
@@ -226,7 +249,7 @@ describe('per-graph parity, PyTorch vs onnxruntime-node', () => {
   it('covers every graph, including dynamic N, P and both object-score branches', () => {
     expect(Object.keys(report32.summary).sort()).toEqual([...GRAPH_NAMES].sort());
     expect(report32.results.map((r) => r.label)).toEqual(
-      expect.arrayContaining(['N=1 P=1', 'N=7 P=16', 'box + click', 'object absent']),
+      expect.arrayContaining(['N=1 P=1', 'N=7 P=16', 'box + click', 'object absent', 'binarized mask']),
     );
   });
 

@@ -135,7 +135,7 @@ class ReferenceLoop:
             logits = torch.full_like(logits, NO_OBJ_SCORE)
             obj_ptr = model.no_obj_ptr.detach().reshape(-1)
         mem = self.run_graph("memory_encoder", pix_feat=vision, mask_logits=logits,
-                             object_score_logits=score)
+                             object_score_logits=score, binarize_mask=torch.zeros(1))
         return {"frame": t, "vision_feats": vision, "pix": pix, "plane": plane,
                 "iou": dec["iou_predictions"][0], "score": float(score.item()), "present": present,
                 "confidence": float(dec["iou_predictions"][0, plane]), "logits": logits,
