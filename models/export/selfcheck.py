@@ -6,7 +6,9 @@
   memories;
 - sine_1d: the object-pointer temporal encoding equals its closed form element by element;
 - keys.<variant>: the module tree's state dict equals the committed expected key list, and that list
-  equals what write_expected_keys.py derives from the architecture.
+  equals what write_expected_keys.py derives from the architecture;
+- postprocess: hole filling (8-connected background components of <= 8 pixels, border ones too,
+  become 0.1), the stability fallback of the single-mask output and a mask prompt taken as output.
 """
 from __future__ import annotations
 
@@ -78,6 +80,44 @@ def check_keys(name: str) -> dict:
             "committedEqualsDerived": committed == derived}
 
 
+def check_postprocess() -> dict:
+    from sam2onnx.postprocess import choose_plane, fill_holes, mask_as_output
+
+    logits = torch.full((1, 1, 16, 16), 5.0)
+    holes = {  # name: (pixels set to background, filled?)
+        "diagonal pair (one 8-connected hole of 2)": ([(2, 2), (3, 3)], True),
+        "2x4 (area 8)": ([(y, x) for y in (7, 8) for x in range(2, 6)], True),
+        "3x3 (area 9)": ([(y, x) for y in range(11, 14) for x in range(2, 5)], False),
+        "touching the border (area 3)": ([(0, 10), (0, 11), (0, 12)], True),
+    }
+    for pixels, _ in holes.values():
+        for y, x in pixels:
+            logits[0, 0, y, x] = -3.0
+    filled = fill_holes(logits, 8)
+    checks = {name: all(abs(float(filled[0, 0, y, x]) - (0.1 if want else -3.0)) < 1e-7 for y, x in px)
+              for name, (px, want) in holes.items()}
+    checks["foreground untouched"] = bool((filled[logits > 0] == 5.0).all())
+    iou = torch.tensor([[0.5, 0.2, 0.9, 0.4]])
+    stable = torch.full((1, 4, 8, 8), -4.0)
+    stable[0, 0, :4] = 4.0
+    unstable = stable.clone()
+    unstable[0, 0, 4:] = 0.01  # half the pixels within +-delta: stability 0.5
+    checks["multimask: best plane for mask and pointer"] = choose_plane(iou, stable, True, True, 0.05, 0.98) == (2, 2)
+    checks["single, stable: plane 0"] = choose_plane(iou, stable, False, True, 0.05, 0.98) == (0, 0)
+    checks["single, unstable: best multimask plane, pointer 0"] = choose_plane(
+        iou, unstable, False, True, 0.05, 0.98) == (2, 0)
+    checks["single, unstable, no stability rule: plane 0"] = choose_plane(
+        iou, unstable, False, False, 0.05, 0.98) == (0, 0)
+    mask = torch.zeros(1, 1, 32, 32)
+    low, score = mask_as_output(mask, 8)
+    checks["empty mask prompt: logits -10, score -10"] = bool(((low + 10).abs() < 1e-5).all()) and score == -10
+    mask[0, 0, 8:24, 8:24] = 1
+    low, score = mask_as_output(mask, 8)
+    checks["mask prompt: logits in [-10, 10], +10 inside, score +10"] = (
+        bool((low.abs() <= 10 + 1e-5).all()) and abs(float(low[0, 0, 4, 4]) - 10) < 1e-5 and score == 10)
+    return {"ok": all(checks.values()), "checks": checks}
+
+
 def probe(args) -> int:
     """`selfcheck.py rng N SEED...` / `selfcheck.py run-seed SEED ORIGIN DIRECTION`: values of the
     Python ports of rng.ts / runSeed, for the TypeScript side of the test to compare."""
@@ -97,7 +137,7 @@ def main() -> int:
     if len(sys.argv) > 1:
         return probe(sys.argv[1:])
     torch.manual_seed(0)
-    result = {"rope": check_rope(), "sine_1d": check_sine_1d()}
+    result = {"rope": check_rope(), "sine_1d": check_sine_1d(), "postprocess": check_postprocess()}
     for name in REAL_VARIANTS:
         result[f"keys.{name}"] = check_keys(name)
     print(json.dumps(result))

@@ -79,10 +79,13 @@ function pythonOk(script: string, args: string[]): string {
 }
 
 interface Manifest {
+  formatVersion: number;
   imageSize: number;
+  multimask: Record<string, unknown>;
+  postprocessing: Record<string, unknown>;
   testModel: boolean;
   source: { checkpoint: string | null; sha256: string | null; variant: string };
-  constants: Record<string, number[] | number[][]>;
+  constants: Record<string, number[] | number[][] | { weight: number[]; bias: number }>;
   graphs: Record<string, { file: string; sha256: string; precision: string }>;
 }
 
@@ -166,6 +169,12 @@ describe('state-dict layout of the published checkpoints', () => {
     expect(check.rope).toMatchObject({ ok: true });
     expect(check.sine_1d).toMatchObject({ ok: true });
   });
+
+  it("SAM 2's post-processing: 8-connected hole filling, stability fallback, mask prompt as output", () => {
+    const post = check.postprocess as unknown as { ok: boolean; checks: Record<string, boolean> };
+    expect(Object.entries(post.checks).filter(([, ok]) => !ok)).toEqual([]);
+    expect(Object.keys(post.checks).length).toBeGreaterThanOrEqual(10);
+  });
 });
 
 describe('export of the test-tiny model', () => {
@@ -178,6 +187,26 @@ describe('export of the test-tiny model', () => {
     expect((m.constants.no_mem_embed as number[]).length).toBe(256);
     expect((m.constants.no_obj_ptr as number[]).length).toBe(256);
     expect((m.constants.maskmem_tpos_enc as number[][]).map((r) => r.length)).toEqual(new Array(7).fill(64));
+    // Contract v2: the video predictor's settings and SAM 2's mask_downsample travel with the model.
+    expect(m.formatVersion).toBe(2);
+    expect(m.postprocessing).toEqual({
+      multimaskViaStability: true,
+      stabilityDelta: 0.05,
+      stabilityThresh: 0.98,
+      fillHoleArea: 8,
+      binarizeMaskFromPtsForMemEnc: true,
+      maskInputAsOutput: true,
+    });
+    expect(m.multimask).toEqual({
+      onPromptedFrames: true,
+      onTrackedFrames: true,
+      minPoints: 0,
+      maxPoints: 1,
+    });
+    const down = m.constants.mask_downsample as { weight: number[]; bias: number };
+    expect(down.weight.length).toBe(16);
+    expect(down.weight.every(Number.isFinite) && new Set(down.weight).size > 1).toBe(true);
+    expect(Number.isFinite(down.bias)).toBe(true);
     expect(Object.values(m.graphs).map((g) => g.precision)).toEqual(['fp32', 'fp32', 'fp32', 'fp32']);
     expect(Object.values(readManifest(fp16).graphs).map((g) => g.precision)).toEqual([
       'fp16',
@@ -226,7 +255,7 @@ describe('per-graph parity, PyTorch vs onnxruntime-node', () => {
   it('covers every graph, including dynamic N, P and both object-score branches', () => {
     expect(Object.keys(report32.summary).sort()).toEqual([...GRAPH_NAMES].sort());
     expect(report32.results.map((r) => r.label)).toEqual(
-      expect.arrayContaining(['N=1 P=1', 'N=7 P=16', 'box + click', 'object absent']),
+      expect.arrayContaining(['N=1 P=1', 'N=7 P=16', 'box + click', 'object absent', 'binarized mask']),
     );
   });
 
@@ -325,9 +354,12 @@ describe('checkpoint conversion', () => {
 });
 
 interface ReferenceFrame {
+  type: 'add' | 'propagate';
+  action: number;
   frame: number;
-  prompted: boolean;
+  conditioning: boolean;
   plane: number;
+  iou: number;
   object_present: boolean;
   stored_in_bank: boolean | null;
   bank_after: number[];
@@ -336,29 +368,52 @@ interface ReferenceFrame {
   files: Record<string, { file: string; shape: number[] }>;
 }
 
+interface ReferenceRun {
+  dir: string;
+  /** Each frame's final output. */
+  frames: ReferenceFrame[];
+  /** One per add call and per frame a propagation yields, in order. */
+  events: ReferenceFrame[];
+}
+
+/**
+ * SAM 2's video predictor loop in Python on the exported graphs (reference_loop.py), checked against
+ * the official predictor outside CI (models/README.md, "What still differs"); here: its structure,
+ * its graph calls through onnxruntime, its bank, and what each scenario must do.
+ */
 describe('reference propagation loop', () => {
-  const reference = (policy: string): { dir: string; frames: ReferenceFrame[] } => {
-    const dir = join(work, `ref-${policy}`);
-    pythonOk('write_reference.py', ['--model', fp32, '--out', dir, '--policy', policy, '--frames', '9']);
-    return { dir, frames: JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')).frames };
+  const reference = (name: string, args: string[]): ReferenceRun => {
+    const dir = join(work, `ref-${name}`);
+    pythonOk('write_reference.py', ['--model', fp32, '--out', dir, '--frames', '9', ...args]);
+    const json = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8'));
+    return { dir, frames: json.frames, events: json.events };
   };
-  let paper: { dir: string; frames: ReferenceFrame[] };
-  let fifo: { dir: string; frames: ReferenceFrame[] };
+  const logits = (run: ReferenceRun, e: ReferenceFrame): Float32Array =>
+    readTensor(run.dir, e.files.mask_logits);
+  let paper: ReferenceRun;
+  let fifo: ReferenceRun;
   beforeAll(() => {
-    paper = reference('paper');
-    fifo = reference('sam2-fifo');
+    paper = reference('paper', ['--policy', 'paper']);
+    fifo = reference('sam2-fifo', ['--policy', 'sam2-fifo']);
   });
 
   it('every graph call of the loop is reproduced by onnxruntime within 1e-4', () => {
     const report = parity(fp32, paper.dir);
-    expect(report.results.length).toBe(9 * 4 - 1); // no memory attention on the prompted frame
+    // prompted frame: encoder + decoder, its memory at the propagation; 8 tracked frames x 4 graphs
+    expect(report.results.length).toBe(9 * 4 - 1);
     for (const graph of GRAPH_NAMES) expect(report.summary[graph]?.relError).toBeLessThan(1e-4);
   });
 
   it('the prompted frame uses a multimask plane; tracked frames attend the prompt at d = 0 first', () => {
-    expect(paper.frames[0]).toMatchObject({ prompted: true, attended_memories: [] });
+    expect(paper.events[0]).toMatchObject({
+      type: 'add',
+      frame: 0,
+      conditioning: true,
+      attended_memories: [],
+    });
     expect(paper.frames[0].plane).toBeGreaterThanOrEqual(1);
     for (const f of paper.frames.slice(1)) {
+      expect(f.conditioning).toBe(false);
       expect(f.attended_memories[0]).toEqual({ frame: 0, distance: 0 });
       expect(f.object_pointers[0]).toEqual({ frame: 0, offset: f.frame });
     }
@@ -372,11 +427,81 @@ describe('reference propagation loop', () => {
     expect(paper.frames[8].bank_after).not.toEqual([3, 4, 5, 6, 7, 8]);
   });
 
-  it('sam2-fifo keeps the 6 most recent frames and attends them with their distances', () => {
+  it('sam2-fifo attends the 6 frames before, at their distances, and pointers of min(T,16)-1 frames', () => {
     const last = fifo.frames[8];
-    expect(last.bank_after).toEqual([3, 4, 5, 6, 7, 8]);
-    expect(last.attended_memories.map((m) => m.distance)).toEqual([0, 6, 5, 4, 3, 2, 1]);
+    expect(last.bank_after).toEqual([]);
+    expect(last.attended_memories).toEqual([
+      { frame: 0, distance: 0 },
+      ...[2, 3, 4, 5, 6, 7].map((frame) => ({ frame, distance: 8 - frame })),
+    ]);
     expect(last.object_pointers.map((p) => p.frame)).toEqual([0, 7, 6, 5, 4, 3, 2, 1]);
+    expect(last.object_pointers.map((p) => p.offset)).toEqual([8, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('a box counts as two points: single-mask output (plane 0 or the stability fallback)', () => {
+    const box = reference('box', ['--scenario', 'box', '--key-frame', '3']);
+    expect(box.events[0]).toMatchObject({ type: 'add', frame: 3, conditioning: true });
+    const click = reference('click-k3', ['--scenario', 'click', '--key-frame', '3']);
+    expect(click.events[0].plane).toBeGreaterThanOrEqual(1);
+    // forward from the prompt, then backward from it on the same state
+    expect(box.events.map((e) => `${e.type}${e.frame}`)).toEqual([
+      'add3',
+      ...[3, 4, 5, 6, 7, 8].map((t) => `propagate${t}`),
+      ...[3, 2, 1, 0].map((t) => `propagate${t}`),
+    ]);
+    // the backward pass sees the forward pass's frames (frame 1 attends 3+2=5 .. 3+... in the window)
+    const f1 = box.events.find((e) => e.type === 'propagate' && e.frame === 1)!;
+    expect(f1.attended_memories.map((m) => m.frame)).toEqual([3, 7, 6, 5, 4, 2]);
+  });
+
+  it('a corrective click on a tracked frame stays non-conditioning and the next propagation keeps it', () => {
+    const run = reference('correction', ['--scenario', 'correction', '--key-frame', '2']);
+    const add = run.events.filter((e) => e.type === 'add');
+    expect(add.map((e) => [e.frame, e.conditioning])).toEqual([
+      [2, true],
+      [5, false],
+    ]);
+    expect(add[1].attended_memories.length).toBeGreaterThan(0); // predicted with memory
+    const after = run.events.filter(
+      (e) => e.frame === 5 && run.events.indexOf(e) > run.events.indexOf(add[1]),
+    );
+    expect(after.length).toBe(1);
+    expect(Array.from(logits(run, after[0]))).toEqual(Array.from(logits(run, add[1])));
+    const rerun = reference('correction-rerun', [
+      '--scenario',
+      'correction',
+      '--key-frame',
+      '2',
+      '--corrected',
+      'rerun',
+    ]);
+    const rerun5 = rerun.events.filter((e) => e.frame === 5);
+    expect(Array.from(logits(rerun, rerun5[rerun5.length - 1]))).not.toEqual(
+      Array.from(logits(rerun, add[1])),
+    );
+  });
+
+  it('two prompts: frames between attend both prompts, but only the past one as a pointer', () => {
+    const run = reference('two', ['--scenario', 'two-prompts', '--key-frame', '1']);
+    const f4 = run.events.find((e) => e.type === 'propagate' && e.frame === 4)!;
+    expect(f4.attended_memories.filter((m) => m.distance === 0).map((m) => m.frame)).toEqual([1, 7]);
+    expect(f4.object_pointers.map((p) => p.frame)).not.toContain(7);
+    expect(f4.object_pointers[0]).toEqual({ frame: 1, offset: 3 });
+  });
+
+  it("MedSAM2's workflow: box, its mask as the prompt, forward, reset, the mask again, backward", () => {
+    const run = reference('medsam2', ['--scenario', 'medsam2', '--key-frame', '4']);
+    expect(run.events.map((e) => `${e.type}${e.frame}`)).toEqual([
+      'add4',
+      'add4',
+      ...[4, 5, 6, 7, 8].map((t) => `propagate${t}`),
+      'add4',
+      ...[4, 3, 2, 1, 0].map((t) => `propagate${t}`),
+    ]);
+    // after the reset the backward pass attends nothing of the forward pass
+    const f2 = run.events.find((e) => e.type === 'propagate' && e.frame === 2)!;
+    expect(f2.attended_memories.map((m) => m.frame)).toEqual([4, 3]);
+    expect(run.events[1]).toMatchObject({ plane: -1, iou: 1, conditioning: true }); // mask as output
   });
 
   it('writes per-frame masks and object pointers, and regenerates identically', () => {

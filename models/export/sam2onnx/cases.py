@@ -40,8 +40,9 @@ def case_inputs(graph: str, model: SAM2Model) -> List[Tuple[str, Tuple[torch.Ten
         return out
     if graph == "memory_encoder":
         base = example_inputs(graph, model, seed=30)
-        return [("object present", base[:2] + (torch.tensor([[2.5]]),)),
-                ("object absent", base[:2] + (torch.tensor([[-3.0]]),))]
+        return [("object present", base[:2] + (torch.tensor([[2.5]]), torch.zeros(1))),
+                ("object absent", base[:2] + (torch.tensor([[-3.0]]), torch.zeros(1))),
+                ("binarized mask", base[:2] + (torch.tensor([[2.5]]), torch.ones(1)))]
     raise KeyError(graph)
 
 

@@ -91,10 +91,11 @@ class MaskDecoderGraph(nn.Module):
 
 
 class MemoryEncoderGraph(nn.Module):
-    """pix_feat [1,256,F,F] (raw vision_feats), mask_logits [1,1,L,L], object_score_logits [1,1] ->
-    maskmem_features, maskmem_pos_enc [1,64,F,F]."""
+    """pix_feat [1,256,F,F] (raw vision_feats), mask_logits [1,1,L,L], object_score_logits [1,1],
+    binarize_mask [1] -> maskmem_features, maskmem_pos_enc [1,64,F,F]. binarize_mask 1 encodes
+    (upsampled logits > 0), 0 their sigmoid (SAM 2's binarize_mask_from_pts_for_mem_enc)."""
 
-    inputs = ["pix_feat", "mask_logits", "object_score_logits"]
+    inputs = ["pix_feat", "mask_logits", "object_score_logits", "binarize_mask"]
     outputs = ["maskmem_features", "maskmem_pos_enc"]
 
     def __init__(self, model: SAM2Model):
@@ -103,11 +104,13 @@ class MemoryEncoderGraph(nn.Module):
         self.register_buffer("pos", sine_position_encoding_2d(MEM_DIM, model.feat_size,
                                                               model.feat_size))
 
-    def forward(self, pix_feat, mask_logits, object_score_logits):
+    def forward(self, pix_feat, mask_logits, object_score_logits, binarize_mask):
         s = self.m.image_size
         v = self.m.variant
         high = F.interpolate(mask_logits, size=(s, s), mode="bilinear", align_corners=False)
-        mask = torch.sigmoid(high) * v.sigmoid_scale_for_mem_enc + v.sigmoid_bias_for_mem_enc
+        b = binarize_mask.reshape(1, 1, 1, 1)  # exactly 0 or 1: a blend that selects one branch
+        mask = b * (high > 0).to(high.dtype) + (1 - b) * torch.sigmoid(high)
+        mask = mask * v.sigmoid_scale_for_mem_enc + v.sigmoid_bias_for_mem_enc
         feats = self.m.memory_encoder(pix_feat, mask)
         absent = (object_score_logits <= 0).to(feats.dtype).reshape(-1, 1, 1, 1)
         if self.m.has_no_obj_embed_spatial:
@@ -151,5 +154,5 @@ def example_inputs(graph: str, model: SAM2Model, n_mem: int = 2, n_ptr: int = 3,
         return (r(1, HIDDEN_DIM, f, f), r(1, 32, 4 * f, 4 * f), r(1, 64, 2 * f, 2 * f), coords,
                 labels, 4 * r(1, 1, 4 * f, 4 * f), torch.ones(1))
     if graph == "memory_encoder":
-        return (r(1, HIDDEN_DIM, f, f), 8 * r(1, 1, 4 * f, 4 * f), r(1, 1))
+        return (r(1, HIDDEN_DIM, f, f), 8 * r(1, 1, 4 * f, 4 * f), r(1, 1), torch.zeros(1))
     raise KeyError(graph)

@@ -61,6 +61,12 @@ class SAM2Model(nn.Module):
             "maskmem_tpos_enc": self.maskmem_tpos_enc.detach().reshape(
                 self.variant.num_maskmem, MEM_DIM).tolist(),
             "no_obj_ptr": self.no_obj_ptr.detach().reshape(-1).tolist(),
+            # SAM 2's mask_downsample, Conv2d(1, 1, 4, stride 4): a mask prompt taken as the frame's
+            # output is fed to the decoder through it (use_mask_input_as_output_without_sam).
+            "mask_downsample": {
+                "weight": self.mask_downsample.weight.detach().reshape(-1).tolist(),
+                "bias": float(self.mask_downsample.bias.detach().reshape(-1)[0]),
+            },
         }
 
 

@@ -13,6 +13,8 @@ from .graphs import DYNAMIC_AXES, GRAPHS, example_inputs
 from .model import SAM2Model
 
 OPSET = 17
+# 2: memory_encoder takes binarize_mask; manifest gains postprocessing and constants.mask_downsample.
+MANIFEST_FORMAT_VERSION = 2
 # SAM 2 preprocesses [0,1] RGB with the ImageNet mean/std.
 IMAGENET_MEAN = [0.485, 0.456, 0.406]
 IMAGENET_STD = [0.229, 0.224, 0.225]
@@ -84,6 +86,18 @@ def weights_to_fp16(path: str) -> None:
     onnx.save(proto, path)
 
 
+def postprocessing(v) -> Dict:
+    """The video predictor's settings around the graphs (names: models/README.md, manifest)."""
+    return {
+        "multimaskViaStability": v.multimask_via_stability,
+        "stabilityDelta": v.stability_delta,
+        "stabilityThresh": v.stability_thresh,
+        "fillHoleArea": v.fill_hole_area,
+        "binarizeMaskFromPtsForMemEnc": v.binarize_mask_from_pts_for_mem_enc,
+        "maskInputAsOutput": v.mask_input_as_output,
+    }
+
+
 def export_model(model: SAM2Model, out_dir: str, *, name: str, precision: str = "fp32",
                  source: Optional[Dict] = None, test_model: bool = False,
                  description: str = "") -> Dict:
@@ -101,7 +115,7 @@ def export_model(model: SAM2Model, out_dir: str, *, name: str, precision: str = 
         graphs[graph_name] = {"file": file, "sha256": sha256_file(path), "precision": precision}
     manifest = {
         "format": "medsam2-onnx-contract",
-        "formatVersion": 1,
+        "formatVersion": MANIFEST_FORMAT_VERSION,
         "name": name,
         "version": "1",
         "description": description or v.description,
@@ -116,6 +130,7 @@ def export_model(model: SAM2Model, out_dir: str, *, name: str, precision: str = 
         # SAM 2's video settings: multimask on the first click and on tracked frames.
         "multimask": {"onPromptedFrames": True, "onTrackedFrames": True, "minPoints": 0,
                       "maxPoints": 1},
+        "postprocessing": postprocessing(v),
         "constants": model.manifest_constants(),
         "graphs": graphs,
     }

@@ -1,12 +1,23 @@
-"""Reference propagation loop: SAM 2's video loop on the contract's four graphs (the PyTorch modules
-of graphs.py, i.e. exactly what is exported), following the engine-side rules of models/README.md
-and the engine's loop (extension/src/engine/propagation/): the prompted frame is predicted without
-memory; the frames after it form one forward run whose every frame attends the conditioning memory
-(d = 0) plus the bank's selection (d = max(1, |t - frame|)), and the object pointers of the
-conditioning frame and of the maxObjPtrs - 1 most recent frames of the run, offsets
-|t - frame| / (maxObjPtrs - 1). Bank: bank.py (memory-bank.ts), key = maskmem_features, match key =
-pix_feat_with_mem, query = the current frame's vision_feats, seeded per run like run-track.ts.
-Used only to produce reference tensors for the TypeScript engine.
+"""Reference propagation loop: SAM 2's video predictor (sam2_video_predictor_legacy.py, the one
+MedSAM2 ships and build_sam2_video_predictor configures) on the contract's four graphs, i.e. the
+PyTorch modules of graphs.py that are exported. Used to produce reference tensors for the
+TypeScript engine; checked frame by frame against the official predictor.
+
+The session mirrors the official API: add_points (add_new_points_or_box), add_mask (add_new_mask),
+propagate (propagate_in_video, forward or reverse, from the earliest conditioning frame or a given
+start), reset (reset_state). Official semantics (models/README.md, "What the engine does"):
+- a frame prompted before it was tracked is a conditioning frame predicted without memory; a click
+  on a tracked frame corrects it: predicted with memory in the direction it was tracked, the
+  previous logits (clamped to +-32) as mask input, kept non-conditioning, and (policy
+  `corrected="keep"`, legacy predictor) not re-run by later propagations;
+- memories of prompted frames are encoded at the next propagate from the hole-filled output,
+  binarised; tracked frames' memories from the unfilled output, sigmoid;
+- non-conditioning memories: the frames 1..numMaskmem-1 steps back in the tracking direction, at
+  those exact positions, temporal row d-1; conditioning memories row numMaskmem-1;
+- pointers: conditioning frames not in the future, then up to min(T,16)-1 steps back; offsets
+  divided by min(T,16)-1, signed in the tracking direction (SAM 2.1; SAM 2.0 adds none).
+Bank policies other than `sam2-fifo` (bank.py, the paper's) change only which non-conditioning
+memories are attended: one bank per propagate call (directional pass), seeded like run-track.ts.
 """
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
@@ -19,8 +30,8 @@ from .bank import Bank, BankOptions, Entry, run_seed
 from .graphs import GRAPHS
 from .model import SAM2Model
 from .onnx_export import IMAGENET_MEAN, IMAGENET_STD
-
-NO_OBJ_SCORE = -1024.0
+from .postprocess import (NO_OBJ_SCORE, PREV_LOGITS_CLAMP, choose_plane, fill_holes, mask_as_output,
+                          mask_downsample)
 
 
 @dataclass
@@ -39,13 +50,33 @@ class Prompt:
             labels.append(float(label))
         return torch.tensor([coords], dtype=torch.float32), torch.tensor([labels], dtype=torch.float32)
 
+    def count(self) -> int:
+        """Points the multimask rule counts: a box's two corners plus the clicks."""
+        return len(self.clicks) + (2 if self.box is not None else 0)
+
 
 @dataclass
-class Multimask:
-    on_prompted: bool = True
-    on_tracked: bool = True
+class Options:
+    """The manifest's multimask / postprocessing blocks, plus the loop's named policies."""
+    multimask_on_prompted: bool = True
+    multimask_on_tracked: bool = True
     min_points: int = 0
     max_points: int = 1
+    via_stability: bool = True
+    stability_delta: float = 0.05
+    stability_thresh: float = 0.98
+    fill_hole_area: int = 8
+    binarize_from_pts: bool = True
+    mask_as_output: bool = True
+    corrected: str = "keep"  # "keep" (legacy predictor, MedSAM2) | "rerun" (new predictor)
+
+    @staticmethod
+    def from_manifest(manifest: Dict, **policies) -> "Options":
+        mm, pp = manifest["multimask"], manifest["postprocessing"]
+        return Options(mm["onPromptedFrames"], mm["onTrackedFrames"], mm["minPoints"], mm["maxPoints"],
+                       pp["multimaskViaStability"], pp["stabilityDelta"], pp["stabilityThresh"],
+                       pp["fillHoleArea"], pp["binarizeMaskFromPtsForMemEnc"], pp["maskInputAsOutput"],
+                       **policies)
 
 
 def sine_encoding_f64(positions: List[float], dim: int) -> np.ndarray:
@@ -59,147 +90,223 @@ def sine_encoding_f64(positions: List[float], dim: int) -> np.ndarray:
 GraphCall = Callable[[str, Dict[str, torch.Tensor], Dict[str, torch.Tensor]], None]
 
 
-class ReferenceLoop:
-    def __init__(self, model: SAM2Model, bank: BankOptions, multimask: Multimask = Multimask(),
+class ReferenceSession:
+    def __init__(self, model: SAM2Model, frames: np.ndarray, options: Options = Options(),
+                 bank: BankOptions = BankOptions("sam2-fifo"), session_seed: int = 0,
                  record: Optional[GraphCall] = None):
-        self.model = model
+        self.model, self.frames, self.opt = model, frames, options
+        self.bank_options, self.session_seed, self.record = bank, session_seed, record
         self.graphs = {name: cls(model).eval() for name, cls in GRAPHS.items()}
-        self.bank_options = bank
-        self.multimask = multimask
-        self.record = record
-        v = model.variant
-        self.num_maskmem = v.num_maskmem
-        self.max_obj_ptrs = v.max_obj_ptrs
+        self.num_frames = frames.shape[0]
+        self.num_maskmem = model.variant.num_maskmem
+        self.max_ptrs = min(self.num_frames, model.variant.max_obj_ptrs)
+        self.lowres = 4 * model.feat_size
+        self.signed_ptrs = model.has_tpos_proj  # use_signed_tpos_enc_to_obj_ptrs (SAM 2.1)
+        self.features: Dict[int, Dict[str, torch.Tensor]] = {}
+        self.bank: Optional[Bank] = None
+        self.reset()
+
+    # -- official API -----------------------------------------------------------------------
+    def reset(self) -> None:
+        self.out = {"cond": {}, "non_cond": {}}
+        self.temp = {"cond": {}, "non_cond": {}}
+        self.consolidated = {"cond": set(), "non_cond": set()}
+        self.tracked: Dict[int, bool] = {}  # frame -> tracked in reverse
+
+    def add_points(self, frame: int, prompt: Prompt) -> Dict:
+        init = frame not in self.tracked
+        key = "cond" if init else "non_cond"
+        prev = self.temp[key].get(frame) or self.out["cond"].get(frame) or self.out["non_cond"].get(frame)
+        prev_logits = None if prev is None else prev["logits"].clamp(-PREV_LOGITS_CLAMP, PREV_LOGITS_CLAMP)
+        out = self.run_frame(frame, init, prompt, None, self.tracked.get(frame, False), False, prev_logits)
+        self.temp[key][frame] = out
+        return out
+
+    def add_mask(self, frame: int, mask: np.ndarray) -> Dict:
+        init = frame not in self.tracked
+        key = "cond" if init else "non_cond"
+        m = torch.from_numpy(np.asarray(mask, dtype=np.float32)).reshape(1, 1, *mask.shape)
+        out = self.run_frame(frame, init, None, m, self.tracked.get(frame, False), False, None)
+        self.temp[key][frame] = out
+        return out
+
+    def propagate(self, reverse: bool = False, start: Optional[int] = None):
+        """Yields (frame, output) in processing order, as propagate_in_video does."""
+        self.preflight()
+        if not self.out["cond"]:
+            raise RuntimeError("no prompt: add points, a box or a mask first")
+        start = min(self.out["cond"]) if start is None else start
+        order = range(start, -1, -1) if reverse else range(start, self.num_frames)
+        if reverse and start == 0:
+            order = []
+        direction = -1 if reverse else 1
+        self.bank = (None if self.bank_options.policy == "sam2-fifo" else
+                     Bank(BankOptions(self.bank_options.policy, self.bank_options.capacity,
+                                      self.bank_options.confidence_threshold,
+                                      run_seed(self.session_seed, start, direction))))
+        for t in order:
+            if t in self.consolidated["cond"]:
+                out = self.out["cond"][t]
+            elif t in self.consolidated["non_cond"] and self.opt.corrected == "keep":
+                out = self.out["non_cond"][t]
+                self.offer(out)
+            else:
+                out = self.run_frame(t, False, None, None, reverse, True, None)
+                self.out["non_cond"][t] = out
+                self.offer(out)
+            self.tracked[t] = reverse
+            yield t, out
+
+    # -- the official internals -------------------------------------------------------------
+    def preflight(self) -> None:
+        """propagate_in_video_preflight: encode the prompted frames' memories (binarised, from the
+        hole-filled output) and move them into the outputs."""
+        for key in ("non_cond", "cond"):
+            for t, out in self.temp[key].items():
+                self.encode_memory(out, t, out["logits"], self.opt.binarize_from_pts)
+                self.out[key][t] = out
+                self.consolidated[key].add(t)
+            self.temp[key].clear()
+        for t in self.out["cond"]:
+            self.out["non_cond"].pop(t, None)
+            self.consolidated["non_cond"].discard(t)
+        if self.opt.corrected == "rerun":
+            self.consolidated["non_cond"].clear()
 
     def run_graph(self, name: str, **inputs: torch.Tensor) -> Dict[str, torch.Tensor]:
         module = self.graphs[name]
         with torch.no_grad():
             out = module(*[inputs[n] for n in module.inputs])
-        if torch.is_tensor(out):
-            out = (out,)
-        outputs = dict(zip(module.outputs, out))
+        outputs = dict(zip(module.outputs, (out,) if torch.is_tensor(out) else out))
         if self.record:
             self.record(name, inputs, outputs)
         return outputs
 
-    def preprocess(self, gray: np.ndarray) -> torch.Tensor:
-        """[S,S] intensities in [0,1] -> the contract's `image` (3 equal channels, ImageNet norm)."""
-        g = torch.from_numpy(gray.astype(np.float32))
-        mean = torch.tensor(IMAGENET_MEAN).reshape(1, 3, 1, 1)
-        std = torch.tensor(IMAGENET_STD).reshape(1, 3, 1, 1)
-        return (g.reshape(1, 1, *g.shape).expand(1, 3, *g.shape) - mean) / std
+    def encode(self, t: int) -> Dict[str, torch.Tensor]:
+        if t not in self.features:
+            g = torch.from_numpy(self.frames[t].astype(np.float32))
+            mean = torch.tensor(IMAGENET_MEAN).reshape(1, 3, 1, 1)
+            std = torch.tensor(IMAGENET_STD).reshape(1, 3, 1, 1)
+            image = (g.reshape(1, 1, *g.shape).expand(1, 3, *g.shape) - mean) / std
+            self.features[t] = self.run_graph("image_encoder", image=image)
+        return self.features[t]
 
-    def tpos(self, distance: int) -> torch.Tensor:
-        """maskmem_tpos_enc[numMaskmem − 1 − min(d, numMaskmem − 1)], [1,64,1,1]; d = 0 for prompts."""
-        i = self.num_maskmem - 1 - min(distance, self.num_maskmem - 1)
-        return self.model.maskmem_tpos_enc[i].reshape(1, -1, 1, 1)
-
-    def choose_plane(self, iou: torch.Tensor, prompt: Optional[Prompt]) -> int:
-        if prompt is not None:
-            clicks = len(prompt.clicks)  # a box counts as no click
-            multi = self.multimask.on_prompted and (
-                self.multimask.min_points <= clicks <= self.multimask.max_points)
-        else:
-            multi = self.multimask.on_tracked
-        return 1 + int(torch.argmax(iou[0, 1:]).item()) if multi else 0
-
-    def encode(self, frames: np.ndarray, t: int) -> Dict[str, torch.Tensor]:
-        return self.run_graph("image_encoder", image=self.preprocess(frames[t]))
-
-    def predict(self, t: int, enc: Dict[str, torch.Tensor], prompt: Optional[Prompt],
-                memory: Optional[Dict[str, torch.Tensor]]) -> Dict:
-        """One step (predict-frame.ts): memory attention or no_mem_embed, decoder, multimask choice,
-        object gating, memory encoder."""
-        model = self.model
-        vision = enc["vision_feats"]
-        if memory is not None:
-            pix = self.run_graph("memory_attention", curr=vision, curr_pos=enc["vision_pos"],
-                                 **memory)["pix_feat_with_mem"]
-        else:  # no memory at all (a prompted frame)
-            pix = vision + model.no_mem_embed.detach().reshape(1, -1, 1, 1)
-        if prompt is not None:
-            coords, labels = prompt.points()
-        else:  # a tracked frame: one padding point
-            coords, labels = torch.zeros(1, 1, 2), -torch.ones(1, 1)
-        lowres = 4 * model.feat_size
-        dec = self.run_graph(
+    def decode(self, enc, pix, prompt: Optional[Prompt], mask_input: Optional[torch.Tensor]):
+        coords, labels = prompt.points() if prompt is not None else (torch.zeros(1, 1, 2), -torch.ones(1, 1))
+        has = mask_input is not None
+        return self.run_graph(
             "mask_decoder", image_embed=pix, high_res_feats_0=enc["high_res_feats_0"],
             high_res_feats_1=enc["high_res_feats_1"], point_coords=coords, point_labels=labels,
-            mask_input=torch.zeros(1, 1, lowres, lowres), has_mask_input=torch.zeros(1))
-        plane = self.choose_plane(dec["iou_predictions"], prompt)
-        score = dec["object_score_logits"]
-        present = bool(score.item() > 0)
-        logits = dec["low_res_masks"][:, plane: plane + 1]
-        obj_ptr = dec["obj_ptr"][0, plane]
-        if not present:  # hard gating (SAM 2's default)
-            logits = torch.full_like(logits, NO_OBJ_SCORE)
-            obj_ptr = model.no_obj_ptr.detach().reshape(-1)
-        mem = self.run_graph("memory_encoder", pix_feat=vision, mask_logits=logits,
-                             object_score_logits=score)
-        return {"frame": t, "vision_feats": vision, "pix": pix, "plane": plane,
-                "iou": dec["iou_predictions"][0], "score": float(score.item()), "present": present,
-                "confidence": float(dec["iou_predictions"][0, plane]), "logits": logits,
-                "obj_ptr": obj_ptr, "memory": mem["maskmem_features"], "memory_pos": mem["maskmem_pos_enc"]}
+            mask_input=mask_input if has else torch.zeros(1, 1, self.lowres, self.lowres),
+            has_mask_input=torch.ones(1) if has else torch.zeros(1))
 
-    def assemble(self, t: int, conditioning: List[Dict], selected: List[Dict],
-                 recent: List[Dict]) -> Tuple[Dict[str, torch.Tensor], List[Dict], List[Dict]]:
-        """memory-assembly.ts: conditioning memories (d = 0) then the selection; pointers of the
-        conditioning frames then of the most recent frames (most recent first)."""
-        spatial = [(s, 0) for s in conditioning] + [(s, max(1, abs(t - s["frame"]))) for s in selected]
-        max_recent = max(0, self.max_obj_ptrs - len(conditioning))
-        pointers = conditioning + recent[: min(max_recent, self.max_obj_ptrs - 1)]
-        t_diff_max = max(1, self.max_obj_ptrs - 1)
-        offsets = [abs(t - s["frame"]) / t_diff_max for s in pointers]
+    def run_frame(self, t: int, init: bool, prompt: Optional[Prompt], mask: Optional[torch.Tensor],
+                  reverse: bool, run_mem: bool, prev_logits: Optional[torch.Tensor]) -> Dict:
+        """_run_single_frame_inference -> track_step."""
+        enc, model, opt = self.encode(t), self.model, self.opt
+        no_obj_ptr = model.no_obj_ptr.detach().reshape(-1)
+        attended, pointers = [], []
+        if mask is not None and opt.mask_as_output:  # _use_mask_as_output
+            logits, score = mask_as_output(mask, self.lowres)
+            down = mask_downsample(mask, model.mask_downsample.weight.detach(),
+                                   float(model.mask_downsample.bias.detach()))
+            dec = self.decode(enc, enc["vision_feats"], None, down)
+            ptr = dec["obj_ptr"][0, 0]
+            if float(dec["object_score_logits"]) <= 0:  # the decoder call's own gating
+                ptr = no_obj_ptr
+            if score <= 0:
+                ptr = no_obj_ptr
+            iou, plane, pix = 1.0, -1, enc["vision_feats"]
+            raw = logits
+        else:
+            if init:
+                pix = enc["vision_feats"] + model.no_mem_embed.detach().reshape(1, -1, 1, 1)
+            else:
+                memory, attended, pointers = self.assemble(t, reverse)
+                pix = self.run_graph("memory_attention", curr=enc["vision_feats"], curr_pos=enc["vision_pos"],
+                                     **memory)["pix_feat_with_mem"]
+            if mask is not None:  # mask_input_as_output off: the mask as the decoder's mask prompt
+                mask_input = F.interpolate(mask, size=(self.lowres, self.lowres), mode="bilinear",
+                                           align_corners=False, antialias=True)
+            else:
+                mask_input = prev_logits if prompt is not None else None
+            dec = self.decode(enc, pix, prompt, mask_input)
+            n = prompt.count() if prompt is not None else 0  # _use_multimask
+            multimask = (opt.multimask_on_prompted and (init or opt.multimask_on_tracked)
+                         and opt.min_points <= n <= opt.max_points)
+            plane, ptr_plane = choose_plane(dec["iou_predictions"], dec["low_res_masks"], multimask,
+                                            opt.via_stability, opt.stability_delta, opt.stability_thresh)
+            score = float(dec["object_score_logits"])
+            raw = dec["low_res_masks"][:, plane: plane + 1]
+            ptr = dec["obj_ptr"][0, ptr_plane]
+            iou = float(dec["iou_predictions"][0, plane])
+            if score <= 0:  # hard gating (pred_obj_scores, fixed_no_obj_ptr)
+                raw = torch.full_like(raw, NO_OBJ_SCORE)
+                ptr = no_obj_ptr
+        out = {"frame": t, "logits": fill_holes(raw, opt.fill_hole_area), "score": score, "iou": iou,
+               "plane": plane, "obj_ptr": ptr, "pix": pix, "attended": attended, "pointers": pointers,
+               "memory": None, "memory_pos": None}
+        if run_mem:  # tracked frames: the unfilled output, binarised only when clicked
+            self.encode_memory(out, t, raw, opt.binarize_from_pts and prompt is not None)
+        return out
+
+    def encode_memory(self, out: Dict, t: int, logits: torch.Tensor, binarize: bool) -> None:
+        mem = self.run_graph("memory_encoder", pix_feat=self.encode(t)["vision_feats"], mask_logits=logits,
+                             object_score_logits=torch.tensor([[out["score"]]]),
+                             binarize_mask=torch.ones(1) if binarize else torch.zeros(1))
+        out["memory"], out["memory_pos"] = mem["maskmem_features"], mem["maskmem_pos_enc"]
+
+    def tpos(self, distance: int) -> torch.Tensor:
+        """maskmem_tpos_enc row: numMaskmem-1 for conditioning memories (d = 0), else
+        min(d, numMaskmem-1) - 1 (the official positions give d <= numMaskmem-1)."""
+        row = self.num_maskmem - 1 if distance == 0 else min(distance, self.num_maskmem - 1) - 1
+        return self.model.maskmem_tpos_enc[row].reshape(1, -1, 1, 1)
+
+    def non_cond_memories(self, t: int, reverse: bool) -> List[Tuple[int, Dict]]:
+        step = 1 if reverse else -1
+        if self.bank is not None:  # a bank policy: its selection, attended at their distances
+            entries = self.bank.select(self.encode(t)["vision_feats"].numpy().ravel()) if self.bank.entries else []
+            return [(abs(t - e.payload["frame"]), e.payload) for e in entries]
+        picked = []
+        for t_rel in range(self.num_maskmem - 1, 0, -1):  # t_pos 1..numMaskmem-1, farthest first
+            prev = self.out["non_cond"].get(t + step * t_rel)
+            if prev is not None:
+                picked.append((t_rel, prev))
+        return picked
+
+    def assemble(self, t: int, reverse: bool):
+        """_prepare_memory_conditioned_features."""
+        cond = sorted(self.out["cond"].items())
+        spatial = [(0, o) for _, o in cond] + self.non_cond_memories(t, reverse)
+        sign = -1 if reverse else 1
+        ptrs = [((t - f) * sign if self.signed_ptrs else abs(t - f), o) for f, o in cond
+                if (f >= t if reverse else f <= t)]
+        for t_diff in range(1, self.max_ptrs):
+            f = t + t_diff if reverse else t - t_diff
+            if f < 0 or f >= self.num_frames:
+                break
+            o = self.out["non_cond"].get(f)
+            if o is not None:
+                ptrs.append((t_diff, o))
+        t_diff_max = max(1, self.max_ptrs - 1)
         memory = {
-            "memory": torch.cat([s["memory"] for s, _ in spatial]),
-            "memory_pos": torch.cat([s["memory_pos"] + self.tpos(d) for s, d in spatial]),
-            "obj_ptrs": torch.stack([s["obj_ptr"] for s in pointers]),
-            "obj_ptr_pos": torch.from_numpy(sine_encoding_f64(offsets, 256)),
+            "memory": torch.cat([o["memory"] for _, o in spatial]),
+            "memory_pos": torch.cat([o["memory_pos"] + self.tpos(d) for d, o in spatial]),
+            "obj_ptrs": torch.stack([o["obj_ptr"] for _, o in ptrs]),
+            "obj_ptr_pos": torch.from_numpy(sine_encoding_f64([p / t_diff_max for p, _ in ptrs], 256)),
         }
-        return (memory, [{"frame": s["frame"], "distance": d} for s, d in spatial],
-                [{"frame": s["frame"], "offset": abs(t - s["frame"])} for s in pointers])
+        return (memory, [{"frame": o["frame"], "distance": d} for d, o in spatial],
+                [{"frame": o["frame"], "offset": p} for p, o in ptrs])
 
-    def propagate(self, frames: np.ndarray, prompt: Prompt, start: int = 0,
-                  session_seed: int = 0) -> List[Dict]:
-        """Predicts the prompted frame `start`, then the forward run start+1..T-1 (run-track.ts).
-        Returns one record per frame."""
-        cond_state = self.predict(start, self.encode(frames, start), prompt, None)
-        records = [self.record_of(cond_state, True, [], [], None, None)]
-        run_seed_value = run_seed(session_seed, start, 1)
-        bank = Bank(BankOptions(self.bank_options.policy, self.bank_options.capacity,
-                                self.bank_options.confidence_threshold, run_seed_value))
-        recent: List[Dict] = []
-        for t in range(start + 1, frames.shape[0]):
-            enc = self.encode(frames, t)
-            selection = bank.select(enc["vision_feats"].numpy().ravel()) if bank.entries else []
-            drawn = [e.payload for e in selection]
-            memory, attended, pointer_info = self.assemble(t, [cond_state], drawn, recent)
-            state = self.predict(t, enc, None, memory)
-            stored = bank.offer(Entry(t, state["confidence"], state["present"],
-                                      key=state["memory"].numpy().ravel(),
-                                      match_key=state["pix"].numpy().ravel(), payload=state))
-            recent.insert(0, state)
-            del recent[self.max_obj_ptrs:]
-            records.append(self.record_of(state, False, attended, pointer_info, stored, bank))
-        return records
-
-    def record_of(self, state: Dict, prompted: bool, attended: List[Dict], pointers: List[Dict],
-                  stored: Optional[bool], bank: Optional[Bank]) -> Dict:
-        s = self.model.image_size
-        high = F.interpolate(state["logits"], size=(s, s), mode="bilinear", align_corners=False)
-        return {
-            "frame": state["frame"], "prompted": prompted, "plane": state["plane"],
-            "iou_predictions": state["iou"].tolist(), "object_score_logit": state["score"],
-            "object_present": state["present"], "confidence": state["confidence"],
-            "attended_memories": attended, "object_pointers": pointers,
-            "resampling_probabilities": bank.last_probabilities if bank else None,
-            "stored_in_bank": stored,
-            "bank_after": [e.frame for e in bank.entries] if bank else [],
-            "bank_dissimilarity": bank.last_dissimilarity if bank else None,
-            "mask_logits": state["logits"][0, 0], "mask": (high[0, 0] > 0).float(),
-            "obj_ptr": state["obj_ptr"], "pix_feat_with_mem": state["pix"][0],
-            "maskmem_features": state["memory"][0],
-        }
+    def offer(self, out: Dict) -> None:
+        if self.bank is None:
+            return
+        out["stored_in_bank"] = self.bank.offer(Entry(
+            out["frame"], out["iou"], out["score"] > 0, key=out["memory"].numpy().ravel(),
+            match_key=out["pix"].numpy().ravel(), payload=out))
+        out["bank_after"] = [e.frame for e in self.bank.entries]
+        out["resampling_probabilities"] = self.bank.last_probabilities
+        out["bank_dissimilarity"] = self.bank.last_dissimilarity
 
 
 def synthetic_sequence(num_frames: int, size: int, seed: int = 0) -> Tuple[np.ndarray, List[Tuple[float, float, float]]]:

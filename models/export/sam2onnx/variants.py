@@ -29,6 +29,14 @@ class Variant:
     max_obj_ptrs: int = 16
     sigmoid_scale_for_mem_enc: float = 20.0
     sigmoid_bias_for_mem_enc: float = -10.0
+    # The video predictor's settings (sam2.1_hiera_*.yaml / sam2_hiera_*.yaml plus the overrides of
+    # build_sam2_video_predictor, which MedSAM2's predictor uses too).
+    multimask_via_stability: bool = True  # dynamic_multimask_via_stability
+    stability_delta: float = 0.05  # dynamic_multimask_stability_delta
+    stability_thresh: float = 0.98  # dynamic_multimask_stability_thresh
+    fill_hole_area: int = 8  # fill_hole_area
+    binarize_mask_from_pts_for_mem_enc: bool = True
+    mask_input_as_output: bool = True  # use_mask_input_as_output_without_sam
     test_only: bool = False
     description: str = field(default="", compare=False)
 
