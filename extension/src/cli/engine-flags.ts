@@ -6,7 +6,12 @@ import { writeFile } from 'node:fs/promises';
 import { BANK_POLICY_NAMES, type BankPolicyName } from '../engine/memory/policies';
 import { loadModel, type SamModel } from '../engine/model/sam-model';
 import { selectBackend } from '../engine/runtime/backend';
-import type { SessionOptions, SegmentationSession, SliceUpdate } from '../engine/session';
+import {
+  type SessionOptions,
+  type SegmentationSession,
+  type SliceUpdate,
+  WORKFLOWS,
+} from '../engine/session';
 import { nodeBackends } from '../node/backends';
 import { directoryModelFiles } from '../node/model-dir';
 import { choiceFlag, intFlag, numberFlag, type FlagSpec } from './args';
@@ -29,7 +34,7 @@ export const ENGINE_FLAGS: FlagSpec = {
 
 export const ENGINE_USAGE = `[--policy paper|sam2-fifo|threshold-only|dissimilarity-only|resampling-only] [--seed N]
             [--capacity K] [--threshold C] [--orientations single|all] [--aggregation mean|majority]
-            [--stop-after-absent N] [--backend native|wasm] [--trace trace.json] [--quiet]`;
+            [--stop-after-absent N] [--workflow sam2|medsam2] [--backend native|wasm] [--trace trace.json] [--quiet]`;
 
 type Flags = Map<string, string | true>;
 
@@ -44,7 +49,8 @@ export function sessionOptionsFromFlags(flags: Flags): Partial<SessionOptions> {
     },
     orientations: choiceFlag(flags, 'orientations', ['single', 'all'] as const, 'single'),
     aggregation: choiceFlag(flags, 'aggregation', ['mean', 'majority'] as const, 'mean'),
-    stopAfterAbsent: intFlag(flags, 'stop-after-absent', 3),
+    stopAfterAbsent: intFlag(flags, 'stop-after-absent', 0),
+    workflow: choiceFlag(flags, 'workflow', WORKFLOWS, 'sam2'),
     trace: flags.has('trace'),
   };
 }

@@ -96,6 +96,12 @@ interface AxisTrack {
   readonly prompts: Map<number, SlicePrompt>;
   /** Slices a pass stopped before (object absent for stopAfterAbsent slices). */
   readonly skipped: Set<number>;
+  /**
+   * True once a propagation finished and no prompt changed since. Propagating again would not be a
+   * no-op in SAM 2 (its forward pass would now also attend the backward pass's slices), so the
+   * session does not: Propagate without a new prompt keeps what the user sees.
+   */
+  upToDate: boolean;
 }
 
 interface TrackedObject {
@@ -217,6 +223,7 @@ export class SegmentationSession {
     object.promptAxis = axis;
     axisTrack.prompts.set(slice, prompt);
     axisTrack.skipped.delete(slice);
+    axisTrack.upToDate = false;
     return this.update(objectId, axis, 0, outcomeOf(state), { done: 0, total: 0 });
   }
 
@@ -226,6 +233,7 @@ export class SegmentationSession {
     const axisTrack = object.tracks.get(axis);
     if (!axisTrack?.prompts.delete(slice)) return;
     axisTrack.track.removePrompt(slice);
+    axisTrack.upToDate = false;
     if (!axisTrack.track.hasConditioning) {
       object.promptAxis = null;
       object.tracks.clear();
@@ -347,7 +355,7 @@ export class SegmentationSession {
         stopAfterAbsent: this.options.stopAfterAbsent,
         isolatePasses: this.options.workflow === 'medsam2',
       });
-      t = { track, prompts: new Map(), skipped: new Set() };
+      t = { track, prompts: new Map(), skipped: new Set(), upToDate: false };
       object.tracks.set(axis, t);
     }
     return t;
@@ -362,7 +370,7 @@ export class SegmentationSession {
   /** Slices the next propagation of this axis visits (an upper bound: unchanged ones are kept). */
   private pendingFrames(object: TrackedObject, axis: AxisName): number {
     const t = object.tracks.get(axis);
-    return t ? t.track.plan().reduce((n, p) => n + p.frames.length, 0) : 0;
+    return t && !t.upToDate ? t.track.plan().reduce((n, p) => n + p.frames.length, 0) : 0;
   }
 
   /**
@@ -408,6 +416,7 @@ export class SegmentationSession {
     options: PropagateOptions,
   ): AsyncGenerator<SliceUpdate> {
     const axisTrack = this.track(object, axis);
+    if (axisTrack.upToDate) return;
     const expected = this.pendingFrames(object, axis);
     let visited = 0;
     for await (const event of axisTrack.track.propagate(options.signal)) {
@@ -431,6 +440,7 @@ export class SegmentationSession {
         this.options.trace && event.kind === 'predicted' ? event.trace : undefined,
       );
     }
+    axisTrack.upToDate = true;
     // Slices whose memories had not changed kept their output: count them as done.
     progress.total -= expected - visited;
     options.onProgress?.({ ...progress });

@@ -20,7 +20,7 @@ export interface VolumePayload {
 }
 
 export type SessionSettings = Partial<
-  Pick<SessionOptions, 'bank' | 'orientations' | 'aggregation' | 'stopAfterAbsent' | 'trace'>
+  Pick<SessionOptions, 'bank' | 'orientations' | 'aggregation' | 'stopAfterAbsent' | 'workflow' | 'trace'>
 >;
 
 export type WorkerRequest =
