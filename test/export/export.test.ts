@@ -36,7 +36,7 @@ function python(script: string, args: string[]): Run {
   const r = spawnSync(PYTHON, [join(EXPORT, script), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 600_000,
   });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
@@ -49,7 +49,7 @@ function parity(modelDir: string, casesDir: string): ParityReport {
   const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(EXPORT, 'parity.ts'), modelDir, casesDir], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 600_000,
   });
   if (r.status !== 0 && r.status !== 1) throw new Error(`parity.ts exited ${r.status}:\n${r.stderr}`);
   return JSON.parse(r.stdout) as ParityReport;
@@ -123,7 +123,7 @@ beforeAll(async () => {
     ),
   ]);
   selfcheck = checks;
-}, 120_000);
+}, 600_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });

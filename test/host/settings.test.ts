@@ -3,7 +3,11 @@ import { DEFAULT_BANK_OPTIONS } from '../../extension/src/engine/memory/policies
 import { DEFAULT_SETTINGS, sameSettings, sessionSettings } from '../../extension/src/host/settings';
 
 test('the panel starts from the engine’s defaults', () => {
-  expect(sessionSettings(DEFAULT_SETTINGS)).toEqual({ bank: DEFAULT_BANK_OPTIONS, orientations: 'single' });
+  expect(sessionSettings(DEFAULT_SETTINGS)).toEqual({
+    bank: DEFAULT_BANK_OPTIONS,
+    orientations: 'single',
+    workflow: 'sam2',
+  });
 });
 
 test('each panel setting reaches the session settings, and any change counts as a change', () => {
@@ -12,10 +16,12 @@ test('each panel setting reaches the session settings, and any change counts as 
     capacity: 3,
     confidenceThreshold: 0.7,
     orientations: 'all',
+    workflow: 'medsam2',
   } as const;
   expect(sessionSettings(changed)).toEqual({
     bank: { ...DEFAULT_BANK_OPTIONS, policy: 'sam2-fifo', capacity: 3, confidenceThreshold: 0.7 },
     orientations: 'all',
+    workflow: 'medsam2',
   });
   expect(sameSettings(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS })).toBe(true);
   for (const [key, value] of Object.entries(changed))

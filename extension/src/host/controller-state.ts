@@ -1,5 +1,6 @@
 /** What the panel shows: one immutable snapshot of the controller, replaced on every change. */
 import type { Code } from '../dicom/codes';
+import type { Workflow } from '../engine/session';
 import type { BankPolicyName } from '../engine/memory/policies';
 import type { ModelInfo } from '../worker/protocol';
 
@@ -46,6 +47,8 @@ export interface SettingsState {
   readonly capacity: number;
   readonly confidenceThreshold: number;
   readonly orientations: 'single' | 'all';
+  /** 'sam2': SAM 2's video predictor; 'medsam2': MedSAM2's 3D scripts (engine/session.ts). */
+  readonly workflow: Workflow;
 }
 
 export interface ExportState {

@@ -1,5 +1,5 @@
 /**
- * The panel's engine settings (bank policy, K, threshold, orientations) and the worker session
+ * The panel's engine settings (bank policy, K, threshold, orientations, workflow) and the worker session
  * settings they stand for. They apply at the next Propagate, on the open series too.
  */
 import { DEFAULT_BANK_OPTIONS } from '../engine/memory/policies';
@@ -11,6 +11,7 @@ export const DEFAULT_SETTINGS: SettingsState = {
   capacity: DEFAULT_BANK_OPTIONS.capacity,
   confidenceThreshold: DEFAULT_BANK_OPTIONS.confidenceThreshold,
   orientations: 'single',
+  workflow: 'sam2',
 };
 
 export function sessionSettings(s: SettingsState): SessionSettings {
@@ -22,6 +23,7 @@ export function sessionSettings(s: SettingsState): SessionSettings {
       confidenceThreshold: s.confidenceThreshold,
     },
     orientations: s.orientations,
+    workflow: s.workflow,
   };
 }
 
@@ -29,4 +31,5 @@ export const sameSettings = (a: SettingsState, b: SettingsState): boolean =>
   a.policy === b.policy &&
   a.capacity === b.capacity &&
   a.confidenceThreshold === b.confidenceThreshold &&
-  a.orientations === b.orientations;
+  a.orientations === b.orientations &&
+  a.workflow === b.workflow;

@@ -418,6 +418,28 @@ export class PanelView {
           h('option', { value: 'all', selected: st.orientations === 'all' }, 'all six (§3.3)'),
         ),
       ),
+      h(
+        'label',
+        { style: STYLE.row },
+        'Workflow',
+        h(
+          'select',
+          {
+            'data-cy': 'medsam2-setting-workflow',
+            style: STYLE.input,
+            onchange: (e: Event) =>
+              this.controller.updateSettings({
+                workflow: (e.target as HTMLSelectElement).value === 'medsam2' ? 'medsam2' : 'sam2',
+              }),
+          },
+          h('option', { value: 'sam2', selected: st.workflow === 'sam2' }, 'SAM 2 video predictor'),
+          h(
+            'option',
+            { value: 'medsam2', selected: st.workflow === 'medsam2' },
+            'MedSAM2 (box → mask, forward then backward)',
+          ),
+        ),
+      ),
     );
   }
 
