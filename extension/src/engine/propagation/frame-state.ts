@@ -16,6 +16,7 @@ export interface FrameState {
   readonly memoryPos: Tensor;
   /** Memory-conditioned embedding of the frame (pix_feat_with_mem), used as the resampling key. */
   readonly conditionedEmbedding: Float32Array;
+  /** Decoder plane of the output (0 single-mask, 1..3 multimask); −1 when a mask prompt is the output. */
   readonly plane: number;
 }
 

@@ -16,6 +16,8 @@ import { chooseOutput, usesMultimask } from './output-selection';
 
 /** SAM2's stand-in for absent-object logits (`NO_OBJ_SCORE`). */
 export const NO_OBJECT_LOGIT = -1024;
+/** `plane` of a frame whose output is its mask prompt (no decoder plane). */
+export const MASK_AS_OUTPUT_PLANE = -1;
 /** Previous logits passed back as the mask input of a corrective click are clamped to ±32 (SAM 2). */
 export const PREVIOUS_LOGITS_CLAMP = 32;
 
@@ -186,6 +188,6 @@ export async function predictFromMask(
     memory: encoded.features,
     memoryPos: encoded.posEnc,
     conditionedEmbedding: a.features.visionFeats.data,
-    plane: 0,
+    plane: MASK_AS_OUTPUT_PLANE,
   };
 }
