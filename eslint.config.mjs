@@ -6,6 +6,9 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       '**/dist/',
+      'extension/lib/',
+      'mode/lib/',
+      '.cache/',
       'coverage/',
       'models/test-tiny/',
       'models/baseline/*.onnx',

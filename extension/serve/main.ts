@@ -8,10 +8,12 @@
  *   npm start -- --orthanc             a private Orthanc (Debian orthanc + orthanc-dicomweb) with the sample
  *   npm start -- --model <dir|url>     an exported model folder (served here) or a folder URL
  *   npm start -- --port 3000 --host 0.0.0.0 --backends wasm
+ *   MEDSAM2_OHIF_VERSION=3.14.0-beta.6 npm start   another tested OHIF release (package.json ohif.tested)
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { ensureOhifDist } from './ohif-app';
+import { ensureOhifDist, ohifVersionFromEnv } from './ohif-app';
+import { builtPlugins } from './plugins';
 import { FolderStore } from './folder-store';
 import { type RunningOrthanc, startOrthanc } from './orthanc';
 import { SAMPLE_SERIES_NOTE, loadSampleStudy, seedSampleStore } from './sample-data';
@@ -21,6 +23,8 @@ const ROOT = resolve(__dirname, '..', '..');
 
 interface Args {
   port: number;
+  /** False when the port is the default: then the next free one is taken if it is busy. */
+  portGiven: boolean;
   host: string;
   pacs?: string;
   store?: string;
@@ -32,6 +36,7 @@ interface Args {
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
     port: Number(process.env.PORT ?? 3000),
+    portGiven: process.env.PORT !== undefined,
     host: '127.0.0.1',
     pacs: process.env.MEDSAM2_PACS || undefined,
     store: process.env.MEDSAM2_STORE || undefined,
@@ -47,6 +52,7 @@ function parseArgs(argv: readonly string[]): Args {
     switch (argv[i]) {
       case '--port':
         args.port = Number(value());
+        args.portGiven = true;
         break;
       case '--host':
         args.host = value();
@@ -85,10 +91,8 @@ function parseArgs(argv: readonly string[]): Args {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const ohifDist = ensureOhifDist(resolve(ROOT, '.cache', 'ohif'));
-  const extensionDist = resolve(ROOT, 'extension', 'dist');
-  if (!existsSync(resolve(extensionDist, 'medsam2-extension.js')))
-    throw new Error(`${extensionDist} has no bundles: run npm run build first`);
+  const ohifDist = ensureOhifDist(resolve(ROOT, '.cache', 'ohif'), ohifVersionFromEnv());
+  const plugins = builtPlugins(ROOT);
 
   const remoteModel = /^https?:\/\//.test(args.model);
   const modelDir = remoteModel ? undefined : resolve(args.model);
@@ -119,18 +123,30 @@ async function main(): Promise<void> {
     );
   }
 
-  const server = await startServer({
-    ohifDist,
-    extensionDist,
-    modelDir,
-    modelName: modelDir ? basename(modelDir) : undefined,
-    modelUrl: remoteModel ? args.model : undefined,
-    pacsUrl,
-    store,
-    backends: args.backends,
-    port: args.port,
-    host: args.host,
-  });
+  const serve = (port: number) =>
+    startServer({
+      ohifDist,
+      plugins,
+      modelDir,
+      modelName: modelDir ? basename(modelDir) : undefined,
+      modelUrl: remoteModel ? args.model : undefined,
+      pacsUrl,
+      store,
+      backends: args.backends,
+      port,
+      host: args.host,
+    });
+  // A second `npm start` beside a running one takes the next free port (unless a port was asked for).
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  for (let port = args.port; !server; port++) {
+    try {
+      server = await serve(port);
+    } catch (e) {
+      const busy = (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (!busy || args.portGiven || port >= args.port + 20) throw e;
+      console.log(`viewer: port ${port} is in use, trying ${port + 1}`);
+    }
+  }
   console.log(`model: ${remoteModel ? args.model : modelDir}`);
   console.log(`viewer: ${server.url}/  (open a study, then choose the MedSAM-2 mode)`);
 

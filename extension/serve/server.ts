@@ -17,10 +17,14 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { appConfigScript } from './app-config';
 import { dicomWebRoutes } from './dicomweb-routes';
 import type { FolderStore } from './folder-store';
+import { type BuiltPlugins, PLUGINS_PATH } from './plugins';
 
 export interface ServerOptions {
   readonly ohifDist: string;
-  readonly extensionDist: string;
+  /** The extension and mode, served at /plugins/<name>/<version>/ and named in app-config.js. */
+  readonly plugins?: BuiltPlugins;
+  /** Another static folder served at /medsam2/ (the benchmark's page). */
+  readonly extensionDist?: string;
   /** Local model folder served under /medsam2/models/<modelName>/ (absent when modelUrl is remote). */
   readonly modelDir?: string;
   readonly modelName?: string;
@@ -31,6 +35,8 @@ export interface ServerOptions {
   /** Folder store served at /dicom-web (when there is no pacsUrl). */
   readonly store?: FolderStore;
   readonly backends?: readonly string[];
+  /** Content-Security-Policy of every response (default CONTENT_SECURITY_POLICY). */
+  readonly contentSecurityPolicy?: string;
   readonly port?: number;
   readonly host?: string;
   /** Called for each proxied request (tests check no request leaves for other hosts). */
@@ -64,7 +70,38 @@ const MIME: Record<string, string> = {
   '.xml': 'application/xml',
 };
 
-/** Cross-origin isolation for every response (threaded wasm needs crossOriginIsolated). */
+/**
+ * OHIF 3.14's documented CSP baseline (default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
+ * worker-src 'self' blob:; object-src 'none'; base-uri 'self') plus the additions its deployment
+ * guide says every viewer needs ('unsafe-inline' for OHIF's inline bootstrap scripts and React's
+ * inline styles, data:/blob: images). Everything here is same-origin, so connect-src stays 'self'.
+ * MedSAM-2 runs under exactly this (test/e2e/csp.e2e.test.ts).
+ */
+export const CSP_BASELINE = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'self'",
+].join('; ');
+
+/**
+ * What the server sends by default: the baseline plus 'unsafe-eval', which OHIF's own DICOM SEG
+ * display needs (OHIF 3.13.2 and 3.14.0-beta.6: cornerstone's SEG adapter builds ndarray
+ * constructors with `new Function`), so a SEG exported here can be reopened in the viewer.
+ */
+export const CONTENT_SECURITY_POLICY = CSP_BASELINE.replace(
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+);
+
+/**
+ * Cross-origin isolation for every response (threaded wasm needs crossOriginIsolated), and the CSP
+ * (documents and workers each take theirs from their own response).
+ */
 const ISOLATION_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -76,8 +113,8 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   const modelPath = `${BUNDLE_PATH}models/${modelName}/`;
   const modelUrl = options.modelUrl ?? modelPath;
   const appConfig = appConfigScript({
-    extensionUrl: `${BUNDLE_PATH}medsam2-extension.js`,
-    modeUrl: `${BUNDLE_PATH}medsam2-mode.js`,
+    extensionUrl: options.plugins?.extension.url ?? `${BUNDLE_PATH}medsam2-extension.js`,
+    modeUrl: options.plugins?.mode.url ?? `${BUNDLE_PATH}medsam2-mode.js`,
     modelUrl,
     dicomWebPath: DICOMWEB_PATH,
     backends: options.backends,
@@ -90,6 +127,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
+    res.setHeader('Content-Security-Policy', options.contentSecurityPolicy ?? CONTENT_SECURITY_POLICY);
     const done = (status: number) => options.onRequest?.(req.method ?? 'GET', req.url ?? '', status);
     res.on('finish', () => done(res.statusCode));
 
@@ -109,7 +147,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     if (options.modelDir && path.startsWith(modelPath)) {
       return serveFile(req, res, options.modelDir, path.slice(modelPath.length), false);
     }
-    if (path.startsWith(BUNDLE_PATH))
+    if (options.plugins && path.startsWith(PLUGINS_PATH)) {
+      const rest = path.slice(PLUGINS_PATH.length);
+      const owner = [options.plugins.extension, options.plugins.mode].find((p) =>
+        rest.startsWith(`${p.name}/${p.version}/`),
+      );
+      return owner ? serveFile(req, res, owner.root, rest, false) : text(res, 404, `not found: ${path}`);
+    }
+    if (options.extensionDist && path.startsWith(BUNDLE_PATH))
       return serveFile(req, res, options.extensionDist, path.slice(BUNDLE_PATH.length), false);
     // OHIF's service worker would cache across runs; this server never installs it.
     if (path === '/sw.js') return text(res, 404, 'no service worker');

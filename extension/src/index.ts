@@ -1,6 +1,7 @@
 /**
- * The MedSAM-2 OHIF extension, loaded at run time by a prebuilt OHIF 3.13 from a URL in
- * app-config.js (`extensions: ['…/medsam2-extension.js']`). Host objects come only through the
+ * The MedSAM-2 OHIF extension (id = package name, see ids.ts), loaded at run time by a prebuilt
+ * OHIF from a URL in app-config.js (`extensions: ['/plugins/<name>/<version>/medsam2-extension.js']`)
+ * or built into OHIF from its package (pluginConfig.json). Host objects come only through the
  * managers OHIF passes in; nothing of @ohif/* or @cornerstonejs/* is bundled.
  */
 import { commandsModule } from './host/commands';
@@ -10,8 +11,9 @@ import type { ExtensionParams, ToolbarButton } from './host/ohif-types';
 import { PROMPT_TOOL_NAME, registerPromptTool } from './host/prompt-tool';
 import { createPanelComponent } from './panel/panel-component';
 
-export const EXTENSION_ID = 'medsam2';
-export const PANEL_ID = `${EXTENSION_ID}.panelModule.medsam2`;
+import { EXTENSION_ID, PANEL_ID, PANEL_NAME } from './ids';
+
+export { EXTENSION_ID, PANEL_ID };
 
 let controller: Medsam2Controller | null = null;
 const current = (): Medsam2Controller => {
@@ -103,7 +105,7 @@ const extension = {
   getPanelModule() {
     return [
       {
-        name: 'medsam2',
+        name: PANEL_NAME,
         iconName: 'tab-segmentation',
         iconLabel: 'MedSAM-2',
         label: 'MedSAM-2',

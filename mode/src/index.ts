@@ -6,7 +6,7 @@
  * bundled. The prompt button and tool come from the extension, in this mode as in any other.
  */
 
-const PANEL_ID = 'medsam2.panelModule.medsam2';
+import { EXTENSION_ID, EXTENSION_VERSION, MODE_ID, PANEL_ID } from '../../extension/src/ids';
 
 interface Layout {
   readonly id: string;
@@ -39,7 +39,7 @@ interface ModeModule {
 
 type LoadModules = (names: string[]) => Promise<ModeModule[]>;
 
-export const MODE_ID = 'medsam2';
+export { MODE_ID };
 
 /** The basic layout with our panel first (and open) on the right. */
 export function medsam2Layout(base: Layout): Layout {
@@ -76,9 +76,13 @@ const mode = {
       routes: [route],
     };
   },
+  // What the mode needs (read by OHIF's tooling). The mode instance's own `extensions` stay the basic
+  // mode's: OHIF imports those by name when the route opens, and a prebuilt OHIF can only import the
+  // names it was built with; ours is registered from app-config.js (or pluginConfig.json) before.
   extensionDependencies: {
     '@ohif/extension-default': '^3.0.0',
     '@ohif/extension-cornerstone': '^3.0.0',
+    [EXTENSION_ID]: `^${EXTENSION_VERSION}`,
   },
 };
 

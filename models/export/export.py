@@ -2,7 +2,7 @@
 """Convert a SAM 2 / SAM 2.1 / MedSAM-2 checkpoint into the engine's model contract.
 
   python3 models/export/export.py --checkpoint MedSAM2_pretrain.pth --variant sam2.0-hiera-s \
-      --size 1024 --out models/medsam2-s [--fp16]
+      --size 1024 --out models/medsam2-s [--fp16 | --int8 models/medsam2-s-int8]
   python3 models/export/export.py --random-init --seed 0 --variant test-tiny --out /tmp/tiny
 
 Writes image_encoder.onnx, memory_attention.onnx, mask_decoder.onnx, memory_encoder.onnx and
@@ -31,6 +31,8 @@ def parse_args(argv):
     p.add_argument("--size", type=int, help="model input size S (default: the variant's)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--fp16", action="store_true", help="store weights as fp16 (I/O stays float32)")
+    p.add_argument("--int8", metavar="DIR",
+                   help="also write the int8 variant (quantize_int8.py's default plan) to DIR")
     p.add_argument("--seed", type=int, default=0, help="seed of --random-init")
     p.add_argument("--name", help="manifest name (default: derived from variant and size)")
     p.add_argument("--parity-cases", metavar="DIR", help="also write parity cases to DIR")
@@ -41,6 +43,9 @@ def parse_args(argv):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.int8 and args.fp16:
+        print("export: --int8 quantises the fp32 export; drop --fp16", file=sys.stderr)
+        return 2
     import torch
     from sam2onnx.cases import write_cases
     from sam2onnx.checkpoint import CheckpointError, load_checkpoint
@@ -76,6 +81,14 @@ def main(argv=None) -> int:
     result = {"out": args.out, "name": name, "seconds": round(time.time() - t0, 1),
               "files": {g: os.path.getsize(os.path.join(args.out, e["file"]))
                         for g, e in manifest["graphs"].items()}}
+    if args.int8:
+        from quantize_int8 import DEFAULT_PLAN, QuantizeError, quantize_model
+        try:
+            result["int8"] = {"out": args.int8,
+                              "graphs": quantize_model(args.out, args.int8, DEFAULT_PLAN)}
+        except QuantizeError as e:
+            print(f"export: {e}", file=sys.stderr)
+            return 2
     if args.parity_cases:
         write_cases(model, args.parity_cases)
         result["parityCases"] = args.parity_cases

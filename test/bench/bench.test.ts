@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../extension/src/cli/args';
-import { runBench } from '../../extension/src/cli/bench';
+import { parseThreads, runBench } from '../../extension/src/cli/bench';
 import type { BenchReport } from '../../extension/src/cli/bench-report';
 import { ModelError } from '../../extension/src/engine/errors';
 import { runProblems } from './checks';
@@ -62,13 +62,78 @@ describe('npm run bench (Node half, tiny plan)', () => {
   });
 });
 
+describe('npm run bench --int8 (Node native only)', () => {
+  const tiny = path.resolve(__dirname, '../../models/test-tiny');
+  let report: BenchReport;
+  let printed = '';
+
+  beforeAll(async () => {
+    report = await runBench(
+      [
+        '--no-browser',
+        '--no-node-wasm',
+        '--int8',
+        tiny,
+        '--slices',
+        '3',
+        '--volumes',
+        'none',
+        '--repeats',
+        '1',
+      ],
+      { log: () => undefined, out: (t) => (printed += t) },
+    );
+  });
+
+  it('runs every configuration on both folders, the variant\'s runs named "… int8", and skips what was asked', () => {
+    expect(report.runs.map((r) => r.id)).toEqual(['node native', 'node native int8']);
+    expect(report.skipped.map((s) => s.id)).toEqual([
+      'node wasm',
+      'chromium',
+      'node wasm int8',
+      'chromium int8',
+    ]);
+    expect(report.int8).toMatchObject({ dir: tiny, name: 'test-tiny' });
+  });
+
+  it('gives each folder its download size (manifest + graphs) and precisions, and int8 / fp32 per configuration', () => {
+    const files = [
+      'manifest.json',
+      'image_encoder.onnx',
+      'memory_attention.onnx',
+      'mask_decoder.onnx',
+      'memory_encoder.onnx',
+    ];
+    const bytes = files.reduce((n, f) => n + statSync(path.join(tiny, f)).size, 0);
+    expect(report.model.downloadMb).toBeCloseTo(bytes / 2 ** 20, 9);
+    expect(report.runs.map((r) => r.modelDownloadMb)).toEqual([bytes / 2 ** 20, bytes / 2 ** 20]);
+    expect(Object.values(report.model.precisions)).toEqual(['fp32', 'fp32', 'fp32', 'fp32']);
+    const [fp32, int8] = report.runs;
+    expect(report.ratios.int8OverFp32).toEqual({
+      'node native':
+        int8.measures.perSlice.paper.medianMsPerSlice / fp32.measures.perSlice.paper.medianMsPerSlice,
+    });
+    expect(printed).toMatch(/\| model download \(MB\) +\| [\d.]+ +\| [\d.]+ \(1\.00×\)/);
+    expect(printed).toContain('int8 / fp32 per slice (paper, median): node native ');
+  });
+});
+
+describe('--threads', () => {
+  it("defaults to 1, 2 and the product's count for the machine's cores, without repeats", () => {
+    expect(parseThreads(undefined, 2)).toEqual([1, 2]);
+    expect(parseThreads(undefined, 8)).toEqual([1, 2, 7]);
+    expect(parseThreads('max', 32)).toEqual([8]);
+    expect(parseThreads('4,1,4', 2)).toEqual([4, 1]);
+  });
+});
+
 describe('npm run bench: bad flags and models', () => {
   it.each([
     [['--volumes', '100,1'], '--volumes: "1" is not a slice count >= 2'],
     [['--slices', '0'], '--slices must be >= 1, got 0'],
     [['--repeats', 'two'], '--repeats must be an integer, got two'],
     [['--webgl'], 'unknown flag --webgl'],
-    [['--threads', '0'], '--threads: "0" is not a thread count 1..64'],
+    [['--threads', '0'], '--threads: "0" is not a thread count 1..64 or max'],
   ])('%j is a usage error', async (argv, message) => {
     const run = runBench(argv, quiet);
     await expect(run).rejects.toBeInstanceOf(UsageError);

@@ -7,10 +7,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureOhifDist } from '../../extension/serve/ohif-app';
+import { builtPlugins } from '../../extension/serve/plugins';
 import { FolderStore } from '../../extension/serve/folder-store';
 import { seedSampleStore } from '../../extension/serve/sample-data';
 import { type RunningServer, startServer } from '../../extension/serve/server';
-import { type BrowserSession, ROOT, SAMPLE_STUDY_UID, artifactPath, launchBrowser } from './support/stack';
+import {
+  type BrowserSession,
+  OHIF_UNDER_TEST,
+  ROOT,
+  SAMPLE_STUDY_UID,
+  artifactPath,
+  launchBrowser,
+} from './support/stack';
 import { ViewerPage } from './support/viewer-page';
 
 let dir: string;
@@ -22,9 +30,7 @@ let viewer: ViewerPage;
 const failedDicomWeb: string[] = [];
 
 beforeAll(async () => {
-  const extensionDist = path.resolve(ROOT, 'extension', 'dist');
-  if (!fs.existsSync(path.resolve(extensionDist, 'medsam2-extension.js')))
-    throw new Error(`${extensionDist} has no bundles: run npm run build first (npm run test:e2e does)`);
+  const plugins = builtPlugins(ROOT);
   const modelDir = path.resolve(ROOT, 'models', 'test-tiny');
   if (!fs.existsSync(path.resolve(modelDir, 'manifest.json')))
     throw new Error(`${modelDir} is missing: run npm run models:test first (npm run test:e2e does)`);
@@ -32,8 +38,8 @@ beforeAll(async () => {
   store = await FolderStore.open(dir);
   seedSampleStore(store);
   server = await startServer({
-    ohifDist: ensureOhifDist(path.resolve(ROOT, '.cache', 'ohif'), undefined, () => undefined),
-    extensionDist,
+    ohifDist: ensureOhifDist(path.resolve(ROOT, '.cache', 'ohif'), OHIF_UNDER_TEST, () => undefined),
+    plugins,
     modelDir,
     modelName: 'test-tiny',
     store,
@@ -53,7 +59,7 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('MedSAM-2 in OHIF 3.13 on the folder store', () => {
+describe(`MedSAM-2 in OHIF ${OHIF_UNDER_TEST} on the folder store`, () => {
   test('the sample study opens in the MedSAM-2 mode with its 20 slices', async () => {
     await viewer.activatePromptTool();
     const state = await viewer.state();

@@ -6,8 +6,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { data as dcmjsData } from 'dcmjs';
+import { CONTENT_SECURITY_POLICY } from '../../extension/serve/server';
 import {
   type BrowserSession,
+  OHIF_UNDER_TEST,
   SAMPLE_STUDY_UID,
   type Stack,
   artifactPath,
@@ -43,7 +45,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
+describe(`MedSAM-2 in OHIF ${OHIF_UNDER_TEST} (wasm)`, () => {
   test('the mode shows the panel, labels the test model and reports the wasm fallback', async () => {
     await viewer.activatePromptTool();
     const state = await viewer.state();
@@ -258,6 +260,12 @@ describe('MedSAM-2 in OHIF 3.13 (wasm)', () => {
     await expect(viewer.reopenListingSegs()).resolves.toBe(1);
     await viewer.loadListedSeg(EDITED.label, artifactPath('wasm-reopened-seg.png'));
     await session.page.screenshot({ path: artifactPath('wasm-seg-loaded.png') });
+  });
+
+  test("the whole path ran under the server's CSP (3.14 baseline + 'unsafe-eval' for OHIF's SEG display) with no violation", async () => {
+    const answer = await fetch(`${stack.server.url}/`);
+    expect(answer.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(session.cspViolations).toEqual([]);
   });
 
   test('no request left for any host but the viewer server', () => {

@@ -155,6 +155,17 @@ describe('parseManifest', () => {
     expect(() => parseManifest([1, 2], '/m')).toThrow(/manifest\.json: must be a JSON object/);
   });
 
+  it('accepts int8 graphs next to fp32 and fp16 ones', () => {
+    const m = parseManifest(
+      manifestWith((j) => {
+        j.graphs.image_encoder.precision = 'int8';
+        j.graphs.mask_decoder.precision = 'fp16';
+      }),
+      '/m',
+    );
+    expect(Object.values(m.graphs).map((g) => g.precision)).toEqual(['int8', 'fp32', 'fp16', 'fp32']);
+  });
+
   it('refuses fp8 precision as unsupported-precision naming the graph', () => {
     const m = manifestWith((j) => (j.graphs.mask_decoder.precision = 'fp8'));
     try {
@@ -163,6 +174,7 @@ describe('parseManifest', () => {
     } catch (e) {
       expect((e as ModelError).kind).toBe('unsupported-precision');
       expect((e as ModelError).message).toMatch(/graphs\.mask_decoder\.precision.*fp8/);
+      expect((e as ModelError).message).toMatch(/fp32, fp16, int8/);
     }
   });
 });

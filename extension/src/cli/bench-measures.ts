@@ -229,6 +229,8 @@ export interface BackendRun {
   /** Why the plan is smaller than the one asked for (e.g. a software WebGPU adapter). */
   readonly reduced?: string;
   readonly measures: Measures;
+  /** Bytes of the model folder this run loaded (manifest + graphs), in MB; set by the bench driver. */
+  readonly modelDownloadMb?: number;
   readonly memory: {
     readonly peakRssMb: number;
     /** Whose resident set `peakRssMb` is (the Node process, or the page's renderer process). */

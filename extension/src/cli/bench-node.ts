@@ -53,13 +53,15 @@ export async function benchNode(
   modelDir: string,
   plan: BenchPlan,
   log: (line: string) => void,
+  options: { readonly wasm?: boolean } = {},
 ): Promise<BackendRun[]> {
   const backends = nodeBackends({ wasmThreads: 1 });
   const runs: BackendRun[] = [];
-  for (const [id, create] of [
+  const configurations = [
     ['node native', backends.native],
     ['node wasm', backends.wasm],
-  ] as const) {
+  ] as const;
+  for (const [id, create] of configurations.filter(([id]) => options.wasm !== false || id !== 'node wasm')) {
     const backend = await create();
     try {
       log(`${id}: ${backend.description}`);

@@ -10,9 +10,25 @@ export interface SkippedRun {
   readonly reason: string;
 }
 
+/** A benchmarked model folder. */
+export interface BenchModel {
+  readonly dir: string;
+  /** The manifest's name. */
+  readonly name: string;
+  readonly testModel: boolean;
+  /** manifest.json plus the graph files: what a first visit downloads. */
+  readonly downloadMb: number;
+  /** Each graph's precision, from the manifest. */
+  readonly precisions: Record<string, string>;
+}
+
+/** Suffix of the run ids of the int8 variant (`--int8`). */
+export const INT8_SUFFIX = ' int8';
+
 export interface BenchReport {
-  /** Model folder and its manifest's name. */
-  readonly model: { readonly dir: string; readonly name: string; readonly testModel: boolean };
+  readonly model: BenchModel;
+  /** The int8 variant, when `--int8` gave one: its runs are named "<configuration> int8". */
+  readonly int8?: BenchModel;
   readonly plan: BenchPlan;
   readonly node: string;
   readonly runs: readonly BackendRun[];
@@ -24,6 +40,8 @@ export interface BenchReport {
     readonly bankShareOfSlice: Record<string, number>;
     /** paper / sam2-fifo median per-slice time, per run. */
     readonly paperOverFifo: Record<string, number>;
+    /** With --int8: per configuration, the int8 run's median per-slice time (paper) over the fp32 run's. */
+    readonly int8OverFp32?: Record<string, number>;
   };
 }
 
@@ -34,11 +52,18 @@ export function benchReport(
   plan: BenchPlan,
   runs: readonly BackendRun[],
   skipped: readonly SkippedRun[],
+  int8?: BenchModel,
 ): BenchReport {
   const baseline = runs.find((r) => r.id === BASELINE_RUN);
   const per = (f: (r: BackendRun) => number) => Object.fromEntries(runs.map((r) => [r.id, f(r)]));
+  const slice = (r: BackendRun) => r.measures.perSlice.paper.medianMsPerSlice;
+  const int8Pairs = runs.flatMap((r) => {
+    const fp32 = r.id.endsWith(INT8_SUFFIX) && runs.find((f) => f.id === r.id.slice(0, -INT8_SUFFIX.length));
+    return fp32 ? [[fp32.id, slice(r) / slice(fp32)] as const] : [];
+  });
   return {
     model,
+    ...(int8 ? { int8 } : {}),
     plan,
     node: process.version,
     runs,
@@ -54,6 +79,7 @@ export function benchReport(
       paperOverFifo: per(
         (r) => r.measures.perSlice.paper.medianMsPerSlice / r.measures.perSlice['sam2-fifo'].medianMsPerSlice,
       ),
+      ...(int8 ? { int8OverFp32: Object.fromEntries(int8Pairs) } : {}),
     },
   };
 }
@@ -109,6 +135,7 @@ function rows(report: BenchReport): Row[] {
     ]),
     { label: 'first mask, encoder cold (ms)', value: (r) => r.measures.firstMaskMs.cold, ratio: true },
     { label: 'first mask, encoder cached (ms)', value: (r) => r.measures.firstMaskMs.cached, ratio: true },
+    { label: 'model download (MB)', value: (r) => r.modelDownloadMb, ratio: true },
     { label: 'peak RSS (MB)', value: (r) => r.memory.peakRssMb, ratio: true },
     { label: 'peak JS heap (MB)', value: (r) => r.memory.peakJsHeapMb, ratio: true },
     { label: 'encoder cache (MB)', value: (r) => r.measures.encoderCacheMb, ratio: false },
@@ -152,6 +179,18 @@ export function benchSummary(report: BenchReport): string {
     `memory bank / slice (paper): ${list(report.ratios.bankShareOfSlice, percent)}`,
     `paper / sam2-fifo per slice (median): ${list(report.ratios.paperOverFifo, times)}`,
   ];
+  if (report.ratios.int8OverFp32)
+    lines.push(`int8 / fp32 per slice (paper, median): ${list(report.ratios.int8OverFp32, times)}`);
+  for (const [label, m] of [
+    ['model', report.model],
+    ['int8', report.int8],
+  ] as const)
+    if (m)
+      lines.push(
+        `${label}: ${m.name}, ${fmt(m.downloadMb)} MB (${Object.entries(m.precisions)
+          .map(([g, p]) => `${g} ${p}`)
+          .join(', ')})`,
+      );
   for (const r of report.runs) {
     const extra = [
       r.threads !== null ? `${r.threads} thread${r.threads === 1 ? '' : 's'}` : '',

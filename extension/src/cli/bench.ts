@@ -1,15 +1,18 @@
 /**
- * `npm run bench [-- --model <dir>] [-- --json <file>] [-- --slices N] [-- --volumes 100,200]
- *   [-- --repeats N] [-- --no-browser]`
+ * `npm run bench [-- --model <dir>] [-- --int8 <dir>] [-- --json <file>] [-- --slices N]
+ *   [-- --volumes 100,200] [-- --repeats N] [-- --threads 1,2,max] [-- --no-browser]`
  *
  * The same measures (bench-measures.ts) on every backend the product runs on: onnxruntime-node
- * native and onnxruntime-web wasm in Node, then wasm with 1 and 2 threads and WebGPU (where an
- * adapter exists) in Debian's Chromium, cross-origin isolated. Writes JSON and prints one table with
- * ratios against Node native. Nothing here asserts a time.
+ * native and onnxruntime-web wasm in Node, then wasm with 1, 2 and the product's thread count
+ * ("max") and WebGPU (where an adapter exists) in Debian's Chromium, cross-origin isolated. With
+ * `--int8` every configuration runs again on the int8 variant (runs named "… int8"). Writes JSON and
+ * prints one table with ratios against Node native (fp32). Nothing here asserts a time.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelError } from '../engine/errors';
+import { wasmThreadsFor } from '../engine/runtime/web-backends';
 import { intFlag, parseFlags, UsageError } from './args';
 import { benchChromium } from './bench-browser';
 import type { BackendRun, BenchPlan } from './bench-measures';
@@ -19,30 +22,38 @@ import {
   benchSummary,
   benchTable,
   describePlan,
+  INT8_SUFFIX,
+  type BenchModel,
   type BenchReport,
   type SkippedRun,
 } from './bench-report';
 
 const FLAGS = {
   model: 'string',
+  int8: 'string',
   json: 'string',
   slices: 'string',
   volumes: 'string',
   repeats: 'string',
   'no-browser': 'boolean',
+  'no-node-wasm': 'boolean',
   'no-webgpu': 'boolean',
   threads: 'string',
 } as const;
 
-/** Chromium wasm thread counts, one run each. */
-function parseThreads(text: string | undefined): number[] {
-  if (text === undefined) return [1, 2];
-  return text.split(',').map((v) => {
+/**
+ * Chromium wasm thread counts, one run each, without repeats; `max` is what the product runs on
+ * this machine (wasmThreadsFor its cores, cross-origin isolated as the bench page is).
+ */
+export function parseThreads(text: string | undefined, cores = availableParallelism()): number[] {
+  const counts = (text ?? '1,2,max').split(',').map((v) => {
+    if (v === 'max') return wasmThreadsFor(cores, true);
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1 || n > 64)
-      throw new UsageError(`--threads: ${JSON.stringify(v)} is not a thread count 1..64`);
+      throw new UsageError(`--threads: ${JSON.stringify(v)} is not a thread count 1..64 or max`);
     return n;
   });
+  return [...new Set(counts)];
 }
 
 function parseVolumes(text: string | undefined): number[] {
@@ -62,10 +73,19 @@ function positive(flags: Map<string, string | true>, name: string, fallback: num
   return n;
 }
 
-/** Name and test-model flag for the report; loading the model later checks the rest. */
-async function modelInfo(dir: string): Promise<BenchReport['model']> {
+const MB = 2 ** 20;
+
+/**
+ * Name, test-model flag, graph precisions and download size (manifest + graph files) for the
+ * report; loading the model later checks the rest.
+ */
+async function modelInfo(dir: string): Promise<BenchModel> {
   const file = path.join(dir, 'manifest.json');
-  let manifest: { name?: unknown; testModel?: unknown };
+  let manifest: {
+    name?: unknown;
+    testModel?: unknown;
+    graphs?: Record<string, { file?: unknown; precision?: unknown }>;
+  };
   try {
     manifest = JSON.parse(await readFile(file, 'utf8')) as typeof manifest;
   } catch (e) {
@@ -74,7 +94,53 @@ async function modelInfo(dir: string): Promise<BenchReport['model']> {
       `${file}: cannot be read (${e instanceof Error ? e.message : String(e)})`,
     );
   }
-  return { dir, name: String(manifest.name ?? '?'), testModel: manifest.testModel === true };
+  let bytes = (await stat(file)).size;
+  const precisions: Record<string, string> = {};
+  for (const [graph, entry] of Object.entries(manifest.graphs ?? {})) {
+    precisions[graph] = String(entry.precision);
+    if (typeof entry.file !== 'string' || path.basename(entry.file) !== entry.file) continue;
+    bytes += await stat(path.join(dir, entry.file)).then(
+      (s) => s.size,
+      () => 0, // loading the model reports the missing file
+    );
+  }
+  return {
+    dir,
+    name: String(manifest.name ?? '?'),
+    testModel: manifest.testModel === true,
+    downloadMb: bytes / MB,
+    precisions,
+  };
+}
+
+/** Runs of one model on every configuration asked for; `suffix` marks the variant's run ids. */
+async function benchModel(
+  model: BenchModel,
+  suffix: string,
+  flags: Map<string, string | true>,
+  plan: BenchPlan,
+  wasmThreads: number[],
+  log: (line: string) => void,
+): Promise<{ runs: BackendRun[]; skipped: SkippedRun[] }> {
+  const skipped: SkippedRun[] = [];
+  const tag = <T extends { id: string }>(r: T): T => ({ ...r, id: `${r.id}${suffix}` });
+  const runs: BackendRun[] = (
+    await benchNode(model.dir, plan, log, { wasm: !flags.get('no-node-wasm') })
+  ).map(tag);
+  if (flags.get('no-node-wasm')) skipped.push({ id: `node wasm${suffix}`, reason: '--no-node-wasm' });
+  if (flags.get('no-browser')) skipped.push({ id: `chromium${suffix}`, reason: '--no-browser' });
+  else {
+    const chromium = await benchChromium({
+      modelDir: model.dir,
+      plan,
+      log,
+      wasmThreads,
+      webgpu: !flags.get('no-webgpu'),
+    });
+    runs.push(...chromium.runs.map(tag));
+    skipped.push(...chromium.skipped.map(tag));
+  }
+  return { runs: runs.map((r) => ({ ...r, modelDownloadMb: model.downloadMb })), skipped };
 }
 
 export interface BenchIo {
@@ -103,30 +169,26 @@ export async function runBench(argv: readonly string[], io: BenchIo = STD_IO): P
   };
   const wasmThreads = parseThreads(flags.get('threads') as string | undefined);
   const model = await modelInfo(modelDir);
-  log(`model ${model.name} (${modelDir}); ${describePlan(plan)}`);
-  const runs: BackendRun[] = await benchNode(modelDir, plan, log);
-  const skipped: SkippedRun[] = [];
-  if (flags.get('no-browser')) skipped.push({ id: 'chromium', reason: '--no-browser' });
-  else {
-    const chromium = await benchChromium({
-      modelDir,
-      plan,
-      log,
-      wasmThreads,
-      webgpu: !flags.get('no-webgpu'),
-    });
-    runs.push(...chromium.runs);
-    skipped.push(...chromium.skipped);
+  const int8Dir = flags.get('int8') as string | undefined;
+  const int8 = int8Dir === undefined ? undefined : await modelInfo(path.resolve(int8Dir));
+  log(
+    `model ${model.name} (${modelDir})${int8 ? `, int8 ${int8.name} (${int8.dir})` : ''}; ${describePlan(plan)}`,
+  );
+  const { runs, skipped } = await benchModel(model, '', flags, plan, wasmThreads, log);
+  if (int8) {
+    const more = await benchModel(int8, INT8_SUFFIX, flags, plan, wasmThreads, log);
+    runs.push(...more.runs);
+    skipped.push(...more.skipped);
   }
-  const report = benchReport(model, plan, runs, skipped);
+  const report = benchReport(model, plan, runs, skipped, int8);
   await mkdir(path.dirname(path.resolve(jsonPath)), { recursive: true });
   await writeFile(jsonPath, JSON.stringify(report, null, 2));
   io.out(`${benchTable(report)}\n\n${benchSummary(report)}\nJSON: ${jsonPath}\n`);
   return report;
 }
 
-export const BENCH_USAGE = `usage: npm run bench -- [--model <dir>] [--json <file>] [--slices N] [--volumes 100,200|none]
-        [--repeats N] [--no-browser] [--threads 1,2] [--no-webgpu]`;
+export const BENCH_USAGE = `usage: npm run bench -- [--model <dir>] [--int8 <dir>] [--json <file>] [--slices N]
+        [--volumes 100,200|none] [--repeats N] [--no-browser] [--no-node-wasm] [--threads 1,2,max] [--no-webgpu]`;
 
 if (require.main === module) {
   runBench(process.argv.slice(2)).catch((e) => {

@@ -6,8 +6,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { ensureOhifDist } from '../../../extension/serve/ohif-app';
+import { ensureOhifDist, ohifVersionFromEnv } from '../../../extension/serve/ohif-app';
 import { type RunningOrthanc, startOrthanc } from '../../../extension/serve/orthanc';
+import { builtPlugins } from '../../../extension/serve/plugins';
 import { loadSampleStudy } from '../../../extension/serve/sample-data';
 import { type RunningServer, startServer } from '../../../extension/serve/server';
 import { chromiumArgs, requireChromium } from '../../../extension/src/node/chromium';
@@ -15,12 +16,16 @@ import { chromiumArgs, requireChromium } from '../../../extension/src/node/chrom
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const ARTIFACTS = resolve(ROOT, 'test', 'e2e', 'artifacts');
 export const SAMPLE_STUDY_UID = '0.0.0.0.2.8811.20010413115754.12432';
+/** The OHIF release this run serves (MEDSAM2_OHIF_VERSION, one of the tested ones; default 3.13.2). */
+export const OHIF_UNDER_TEST = ohifVersionFromEnv();
 
 export interface StackOptions {
   /** Lua script for Orthanc (e.g. refusing SEG instances). */
   readonly lua?: string;
   /** Model folder URL given to the extension instead of the served test model. */
   readonly modelUrl?: string;
+  /** Content-Security-Policy the server sends (default: the server's own). */
+  readonly contentSecurityPolicy?: string;
 }
 
 export interface Stack {
@@ -30,22 +35,21 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const extensionDist = resolve(ROOT, 'extension', 'dist');
-  if (!existsSync(resolve(extensionDist, 'medsam2-extension.js')))
-    throw new Error(`${extensionDist} has no bundles: run npm run build first (npm run test:e2e does)`);
+  const plugins = builtPlugins(ROOT);
   const modelDir = resolve(ROOT, 'models', 'test-tiny');
   if (!existsSync(resolve(modelDir, 'manifest.json')))
     throw new Error(`${modelDir} is missing: run npm run models:test first (npm run test:e2e does)`);
-  const ohifDist = ensureOhifDist(resolve(ROOT, '.cache', 'ohif'), undefined, () => undefined);
+  const ohifDist = ensureOhifDist(resolve(ROOT, '.cache', 'ohif'), OHIF_UNDER_TEST, () => undefined);
   const orthanc = await startOrthanc({ lua: options.lua });
   try {
     await loadSampleStudy(orthanc);
     const server = await startServer({
       ohifDist,
-      extensionDist,
+      plugins,
       modelDir,
       modelName: 'test-tiny',
       modelUrl: options.modelUrl,
+      contentSecurityPolicy: options.contentSecurityPolicy,
       pacsUrl: orthanc.dicomWebUrl,
       port: 0,
     });
@@ -71,6 +75,8 @@ export interface BrowserSession {
   readonly requests: string[];
   /** Uncaught page errors. */
   readonly pageErrors: string[];
+  /** Console reports of the Content-Security-Policy refusing something (page or worker). */
+  readonly cspViolations: string[];
   close(): Promise<void>;
 }
 
@@ -83,14 +89,20 @@ export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise
   const pageErrors: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
   const page = await context.newPage();
+  const cspViolations: string[] = [];
+  const csp = (text: string) => {
+    if (/Content Security Policy/i.test(text)) cspViolations.push(text);
+  };
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('worker', (w) => w.on('console', () => undefined));
+  page.on('console', (m) => csp(m.text()));
+  page.on('worker', (w) => w.on('console', (m) => csp(m.text())));
   return {
     browser,
     context,
     page,
     requests,
     pageErrors,
+    cspViolations,
     close: () => browser.close(),
   };
 }

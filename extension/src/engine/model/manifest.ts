@@ -18,7 +18,12 @@ export const MANIFEST_FORMAT_VERSION = 2;
 const ADDED_IN_VERSION_2 =
   'the memory_encoder input "binarize_mask", constants.mask_downsample and the postprocessing block';
 
-export type GraphPrecision = 'fp32' | 'fp16';
+/**
+ * How a graph stores its weights; inputs and outputs are float32 whatever the precision. `int8`: the
+ * large MatMul/Gemm weights are int8 with per-column scales, run by dynamic quantisation.
+ */
+export type GraphPrecision = 'fp32' | 'fp16' | 'int8';
+const PRECISIONS: readonly string[] = ['fp32', 'fp16', 'int8'] satisfies GraphPrecision[];
 
 export interface GraphEntry {
   file: string;
@@ -268,13 +273,13 @@ function parseGraphs(r: FieldReader, graphs: Json, where: string): Record<GraphN
     if (!SHA256_HEX.test(sha256))
       r.fail(`${path}.sha256`, `must be 64 lowercase hex digits, got "${sha256}"`);
     const precision = r.string(g, 'precision', `${path}.precision`);
-    if (precision !== 'fp32' && precision !== 'fp16') {
+    if (!PRECISIONS.includes(precision)) {
       throw new ModelError(
         'unsupported-precision',
-        `${where}: field "${path}.precision" is "${precision}"; supported precisions are fp32 and fp16`,
+        `${where}: field "${path}.precision" is "${precision}"; supported precisions are ${PRECISIONS.join(', ')}`,
       );
     }
-    return { file, sha256, precision };
+    return { file, sha256, precision: precision as GraphPrecision };
   };
   return {
     image_encoder: entry('image_encoder'),

@@ -7,14 +7,27 @@ import { createOrtBackend, type BackendCandidate, type OrtModule } from './backe
 import { probeBackend } from './probe';
 
 export interface WebBackendOptions {
-  /** wasm threads; default: up to 4 when the page is cross-origin isolated (threads need it), else 1. */
+  /** wasm threads; default: wasmThreadsFor(the browser's cores, crossOriginIsolated). */
   readonly numThreads?: number;
+}
+
+/** The most wasm threads used: onnxruntime-web's GEMMs gain little past 8 (shared memory bandwidth). */
+export const MAX_WASM_THREADS = 8;
+
+/**
+ * wasm threads for a browser reporting `cores` (navigator.hardwareConcurrency): every core on a
+ * 2-core desktop, one core left to the page (painting, the viewer) from 3 cores on, at most
+ * MAX_WASM_THREADS; 1 without cross-origin isolation, where onnxruntime-web cannot start threads.
+ */
+export function wasmThreadsFor(cores: number | undefined, crossOriginIsolated: boolean): number {
+  if (!crossOriginIsolated || !cores || !Number.isFinite(cores) || cores < 2) return 1;
+  const n = Math.floor(cores);
+  return Math.min(MAX_WASM_THREADS, n <= 2 ? n : n - 1);
 }
 
 function defaultThreads(): number {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-  return isolated ? Math.max(1, Math.min(4, cores)) : 1;
+  return wasmThreadsFor(globalThis.navigator?.hardwareConcurrency, isolated);
 }
 
 export function webBackendCandidates(ort: OrtModule, options: WebBackendOptions = {}): BackendCandidate[] {
