@@ -351,6 +351,9 @@ const FAMILIES = [
   'rle-bomb',
 ] as const;
 
+/** Every mutation family the corpus makes (the byte-level ones and the multi-frame structure lies). */
+export const MUTATION_FAMILIES: readonly string[] = [...new Set<string>(FAMILIES), 'multi-frame'];
+
 /** Multi-frame lies on the enhanced multi-frame file, made with dcmjs (structure-level edits). */
 function multiFrameLies(seed: Seed): FuzzCase[] {
   const edits: [string, (d: Record<string, unknown>) => void][] = [
