@@ -16,6 +16,7 @@ import {
 import { loadModel } from '../src/engine/model/sam-model';
 import { webBackendCandidates } from '../src/engine/runtime/web-backends';
 import { besideModule } from '../src/host/module-url';
+import { openModelCache } from '../src/worker/model-cache';
 import { urlModelFiles } from '../src/worker/url-model-files';
 
 export interface BrowserBenchRequest {
@@ -27,8 +28,18 @@ export interface BrowserBenchRequest {
   readonly plan: BenchPlan;
 }
 
+/** Loading the model on a first visit (empty Cache Storage) and again (the product's model cache). */
+export interface ModelLoadFigures {
+  readonly firstVisitMs: number;
+  /** Bytes of the GET responses (Content-Length) during the load, in MB. */
+  readonly firstVisitDownloadMb: number;
+  readonly secondVisitMs: number;
+  readonly secondVisitDownloadMb: number;
+}
+
 export interface BrowserBenchReply {
   readonly description: string;
+  readonly modelLoad: ModelLoadFigures;
   /** wasm threads onnxruntime-web actually runs (null for WebGPU). */
   readonly threads: number | null;
   readonly measures: Measures;
@@ -78,15 +89,44 @@ async function bench(request: BrowserBenchRequest): Promise<BrowserBenchReply> {
   );
   if (!candidate) throw new Error(`no onnxruntime-web candidate named ${request.backend}`);
   const backend = await candidate.create();
-  const model = await loadModel(urlModelFiles(new URL(request.modelUrl, location.href).href), backend);
+  const modelUrl = new URL(request.modelUrl, location.href).href;
+  /** Loads the model as the worker does (Cache Storage included); ms and MB downloaded. */
+  const load = async () => {
+    let downloaded = 0;
+    const counting: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if ((init?.method ?? 'GET') === 'GET')
+        downloaded += Number(response.headers.get('content-length') ?? 0);
+      return response;
+    };
+    const t0 = performance.now();
+    const loaded = await loadModel(
+      urlModelFiles(modelUrl, { fetch: counting, cache: openModelCache() }),
+      backend,
+    );
+    return { model: loaded, ms: performance.now() - t0, mb: downloaded / 2 ** 20 };
+  };
+  const first = await load();
+  const model = first.model;
   let peakHeap = heapUsed() ?? 0;
+  let released = false;
   try {
     const measures = await runMeasures(model, request.plan, {
       sampleMemory: () => (peakHeap = Math.max(peakHeap, heapUsed() ?? 0)),
       log: (line) => console.log(`bench: ${line}`),
     });
+    await model.release();
+    released = true;
+    const second = await load();
+    await second.model.release();
     return {
       description: backend.description,
+      modelLoad: {
+        firstVisitMs: first.ms,
+        firstVisitDownloadMb: first.mb,
+        secondVisitMs: second.ms,
+        secondVisitDownloadMb: second.mb,
+      },
       threads: request.backend === 'wasm' ? (ort.env.wasm.numThreads ?? 1) : null,
       measures,
       peakJsHeapMb: peakHeap / 2 ** 20,
@@ -97,7 +137,7 @@ async function bench(request: BrowserBenchRequest): Promise<BrowserBenchReply> {
       },
     };
   } finally {
-    await model.release();
+    if (!released) await model.release();
   }
 }
 

@@ -176,7 +176,15 @@ describe('crafted variants of a real CT series (pydicom CT5N)', () => {
   });
 
   it('different Rows/Columns → mixed-geometry', () => {
-    const e = failure(replaceFirst(craft(ct[0], (f) => void (f.dataset.Rows = 8), 'HALF')));
+    const half = craft(
+      ct[0],
+      (f) => {
+        f.dataset.Rows = 8;
+        f.dataset.PixelData = [(f.dataset.PixelData as ArrayBuffer[])[0].slice(0, 8 * 16 * 2)];
+      },
+      'HALF',
+    );
+    const e = failure(replaceFirst(half));
     expect(e.kind).toBe('mixed-geometry');
   });
 

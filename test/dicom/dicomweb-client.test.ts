@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DicomWebClient, DicomWebError, basicAuthHeader } from '../../extension/src/dicom';
+import { DEFAULT_TIMEOUT_MS } from '../../extension/src/dicom/dicomweb/client';
 import {
   contentTypeParameter,
   decodeMultipart,
@@ -277,5 +278,40 @@ describe('multipart decoding (WADO-RS answers)', () => {
       .retrieveInstance('1', '2', '3')
       .catch((e) => e);
     expect(error).toMatchObject({ kind: 'invalid-response' });
+  });
+});
+
+describe('request time limit', () => {
+  it('a server that never answers: a timeout error after the limit, not retried', async () => {
+    server = await serve(() => undefined); // reads the request, never answers
+    const { delays, sleep } = recordingSleep();
+    const client = new DicomWebClient({
+      baseUrl: server.url,
+      timeoutMs: 1000,
+      retry: { attempts: 4, sleep },
+    });
+    const started = Date.now();
+    const error = await client.qidoSeries('1.2.3').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DicomWebError);
+    expect(error).toMatchObject({ kind: 'timeout', message: expect.stringContaining('within 1 s') });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    expect(server.requests).toHaveLength(1);
+    expect(delays).toEqual([]);
+  });
+
+  it('a server that sends its headers and then stalls the body: timeout, not a hang', async () => {
+    server = await serve((_req, _body, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/dicom+json' });
+      res.write('[');
+    });
+    const client = new DicomWebClient({ baseUrl: server.url, timeoutMs: 300 });
+    await expect(client.qidoSeries('1.2.3')).rejects.toMatchObject({ kind: 'timeout' });
+  });
+
+  it('STOW-RS is bounded too; the default limit is 60 s', async () => {
+    server = await serve(() => undefined);
+    const client = new DicomWebClient({ baseUrl: server.url, timeoutMs: 200 });
+    await expect(client.stow([new ArrayBuffer(8)])).rejects.toMatchObject({ kind: 'timeout' });
+    expect(DEFAULT_TIMEOUT_MS).toBe(60000);
   });
 });

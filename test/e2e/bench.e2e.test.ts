@@ -3,7 +3,7 @@
  * in Debian's Chromium, cross-origin isolated, wasm with 1 and 2 threads and WebGPU on the software
  * adapter. Checks what ran and the form of every figure, never a time.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseThreads, runBench } from '../../extension/src/cli/bench';
@@ -61,4 +61,13 @@ test('every Chromium figure is positive and finite, the bank a share of the slic
   expect(chromiumRuns().map((r) => r.memory.rssOf)).toEqual(
     Array(threads.length + 1).fill('the page renderer process (VmHWM)'),
   );
+});
+
+test('a second visit loads the model from Cache Storage: only the manifest is downloaded again', () => {
+  const manifestMb = statSync(path.join(report.model.dir, 'manifest.json')).size / 2 ** 20;
+  for (const r of chromiumRuns()) {
+    expect(r.modelLoad?.firstVisitDownloadMb).toBeCloseTo(report.model.downloadMb, 9);
+    expect(r.modelLoad?.secondVisitDownloadMb).toBeCloseTo(manifestMb, 9);
+    expect(r.modelLoad?.secondVisitMs).toBeGreaterThan(0);
+  }
 });

@@ -120,6 +120,7 @@ async function benchPage(
     threads: reply.threads,
     plan: request.plan,
     measures: reply.measures,
+    modelLoad: reply.modelLoad,
     memory: {
       peakRssMb: rendererPeakRssMb(),
       rssOf: 'the page renderer process (VmHWM)',

@@ -231,6 +231,13 @@ export interface BackendRun {
   readonly measures: Measures;
   /** Bytes of the model folder this run loaded (manifest + graphs), in MB; set by the bench driver. */
   readonly modelDownloadMb?: number;
+  /** Chromium: the model loaded on a first visit and again from the model cache (Cache Storage). */
+  readonly modelLoad?: {
+    readonly firstVisitMs: number;
+    readonly firstVisitDownloadMb: number;
+    readonly secondVisitMs: number;
+    readonly secondVisitDownloadMb: number;
+  };
   readonly memory: {
     readonly peakRssMb: number;
     /** Whose resident set `peakRssMb` is (the Node process, or the page's renderer process). */

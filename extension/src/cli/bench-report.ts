@@ -136,6 +136,13 @@ function rows(report: BenchReport): Row[] {
     { label: 'first mask, encoder cold (ms)', value: (r) => r.measures.firstMaskMs.cold, ratio: true },
     { label: 'first mask, encoder cached (ms)', value: (r) => r.measures.firstMaskMs.cached, ratio: true },
     { label: 'model download (MB)', value: (r) => r.modelDownloadMb, ratio: true },
+    { label: 'model load, first visit (ms)', value: (r) => r.modelLoad?.firstVisitMs, ratio: false },
+    { label: 'model load, second visit (ms)', value: (r) => r.modelLoad?.secondVisitMs, ratio: false },
+    {
+      label: 'downloaded on a second visit (MB)',
+      value: (r) => r.modelLoad?.secondVisitDownloadMb,
+      ratio: false,
+    },
     { label: 'peak RSS (MB)', value: (r) => r.memory.peakRssMb, ratio: true },
     { label: 'peak JS heap (MB)', value: (r) => r.memory.peakJsHeapMb, ratio: true },
     { label: 'encoder cache (MB)', value: (r) => r.measures.encoderCacheMb, ratio: false },

@@ -1,6 +1,8 @@
 /**
  * Typed access to a naturalized DICOM data set (dcmjs style: keyword -> value) that turns a
- * missing or malformed attribute into a DicomError naming the source and the tag.
+ * missing or malformed attribute into a DicomError naming the source and the tag. Words used:
+ * "missing" (no such element), "empty" (the element has no value), "unparsable" (a value that is
+ * not what the VR allows, e.g. DS "NaN" or binary data where a number belongs).
  */
 import { data as dcmjsData } from 'dcmjs';
 import { DicomError } from './errors';
@@ -14,6 +16,14 @@ export function tagLabel(keyword: string): string {
   return entry ? `${entry.tag} ${keyword}` : keyword;
 }
 
+/** The keyword of a tag written "(0028,0010)", or undefined for private and unknown tags. */
+export function tagName(tag: string): string | undefined {
+  const entry = (dcmjsData.DicomMetaDictionary.dictionary as Record<string, { name?: string } | undefined>)[
+    tag
+  ];
+  return entry?.name || undefined;
+}
+
 /** A value as an array of its values; empty strings and empty arrays count as absent. */
 function valuesOf(value: unknown): unknown[] {
   if (value === undefined || value === null || value === '') return [];
@@ -22,7 +32,21 @@ function valuesOf(value: unknown): unknown[] {
 }
 
 const toNumber = (v: unknown): number =>
-  typeof v === 'number' ? v : typeof v === 'string' ? Number(v.trim()) : NaN;
+  typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : NaN;
+
+/** A value as a message shows it: strings quoted, binary data and items described. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number') return String(v);
+  if (v instanceof ArrayBuffer) return `binary data (${v.byteLength} bytes)`;
+  if (ArrayBuffer.isView(v)) return `binary data (${v.byteLength} bytes)`;
+  if (Array.isArray(v)) return v.map(describeValue).join('\\');
+  if (typeof v === 'object' && v !== null) return 'a sequence item';
+  return typeof v;
+}
+
+/** PS3.5 9.1 UID: digits and dots, no empty component, at most 64 characters. */
+export const isUid = (s: string): boolean => s.length <= 64 && /^[0-9]+(\.[0-9]+)*$/.test(s);
 
 export class DatasetReader {
   constructor(
@@ -35,8 +59,19 @@ export class DatasetReader {
     return valuesOf(this.dataset[keyword]).length > 0;
   }
 
+  /** Present in the data set, possibly without a value (dcmjs gives an empty value as null or []). */
+  present(keyword: string): boolean {
+    return this.dataset[keyword] !== undefined;
+  }
+
   private missing(keyword: string): DicomError {
-    return new DicomError('missing-tag', `${this.source}: ${tagLabel(keyword)} missing`);
+    const value = this.dataset[keyword];
+    const how = !this.present(keyword)
+      ? 'missing'
+      : Array.isArray(value) && value.length > 1
+        ? `has no value (${value.length} empty values)`
+        : 'is empty';
+    return new DicomError('missing-tag', `${this.source}: ${tagLabel(keyword)} ${how}`);
   }
 
   invalid(keyword: string, why: string): DicomError {
@@ -52,7 +87,20 @@ export class DatasetReader {
   optString(keyword: string): string | undefined {
     const [first] = valuesOf(this.dataset[keyword]);
     if (first === undefined) return undefined;
+    if (typeof first !== 'string' && typeof first !== 'number')
+      throw this.invalid(keyword, `is unparsable: ${describeValue(first)} where text belongs (wrong VR?)`);
     return String(first).trim() || undefined;
+  }
+
+  /** A UID (StudyInstanceUID, SOPInstanceUID, ...): digits and dots, ≤ 64 characters. */
+  uid(keyword: string): string {
+    const s = this.string(keyword).replace(/\0+$/, '');
+    if (!isUid(s)) throw this.invalid(keyword, `is not a valid UID: ${describeValue(s)}`);
+    return s;
+  }
+
+  optUid(keyword: string): string | undefined {
+    return this.has(keyword) ? this.uid(keyword) : undefined;
   }
 
   number(keyword: string): number {
@@ -65,7 +113,8 @@ export class DatasetReader {
     const values = valuesOf(this.dataset[keyword]);
     if (values.length === 0) return undefined;
     const n = toNumber(values[0]);
-    if (!Number.isFinite(n)) throw this.invalid(keyword, `is not a number: ${String(values[0])}`);
+    if (!Number.isFinite(n))
+      throw this.invalid(keyword, `is unparsable as a finite number: ${describeValue(values[0])}`);
     return n;
   }
 
@@ -77,7 +126,7 @@ export class DatasetReader {
     const flat = values.flatMap((v) => (typeof v === 'string' ? v.split('\\') : [v]));
     const nums = flat.map(toNumber);
     if (nums.length !== count || nums.some((n) => !Number.isFinite(n))) {
-      throw this.invalid(keyword, `must hold ${count} numbers, has ${JSON.stringify(flat)}`);
+      throw this.invalid(keyword, `must hold ${count} finite numbers, has ${describeValue(flat)}`);
     }
     return nums;
   }
@@ -87,7 +136,9 @@ export class DatasetReader {
     const value = this.dataset[keyword];
     if (value === undefined || value === null) return [];
     const list = Array.isArray(value) ? value : [value];
-    return list.filter((v): v is Dataset => typeof v === 'object' && v !== null);
+    return list.filter(
+      (v): v is Dataset => typeof v === 'object' && v !== null && !(v instanceof ArrayBuffer),
+    );
   }
 
   /** The first item of a sequence, or undefined. */

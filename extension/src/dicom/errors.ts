@@ -43,6 +43,8 @@ export type DicomWebErrorKind =
   | 'http-error'
   /** No HTTP answer at all (connection refused, reset, DNS, aborted), after retries. */
   | 'network-error'
+  /** No complete answer within the request time limit (not retried). */
+  | 'timeout'
   /** STOW-RS answered but listed instances in FailedSOPSequence (0008,1198). */
   | 'stow-failed'
   /** The server's answer could not be understood. */
@@ -73,3 +75,17 @@ export class DicomWebError extends DicomError {
 }
 
 export const isDicomError = (e: unknown): e is DicomError => e instanceof DicomError;
+
+/**
+ * The last line of defence: an error that is not a DicomError, met while reading `source`, as a
+ * typed error naming it. Every known bad input has its own message; this names the JavaScript
+ * error's class only, so the fuzz corpus can tell such a catch from a proper explanation.
+ */
+export function asDicomError(source: string, e: unknown): DicomError {
+  if (e instanceof DicomError) return e;
+  const kind = e instanceof Error ? e.name : typeof e;
+  return new DicomError(
+    'unreadable-file',
+    `${source}: cannot be read: malformed in a way this reader does not recognise (${kind})`,
+  );
+}

@@ -3,7 +3,7 @@
  * enhanced multi-frame images (Enhanced CT/MR, SEG) carry it in functional groups, per frame or
  * shared (PS3.3 C.7.6.16).
  */
-import { DatasetReader } from './dataset';
+import { DatasetReader, tagLabel } from './dataset';
 import { DicomError } from './errors';
 import { type Orientation, type Vec3, orientationProblem } from './geometry';
 
@@ -50,10 +50,50 @@ function checkedOrientation(r: DatasetReader): Orientation {
   return o;
 }
 
+/** Spacings (mm) outside this range are corrupt values, not images: 1 nm to 1 km. */
+export const SPACING_RANGE_MM = [1e-6, 1e6] as const;
+
+export const plausibleSpacing = (mm: number): boolean =>
+  Number.isFinite(mm) && mm >= SPACING_RANGE_MM[0] && mm <= SPACING_RANGE_MM[1];
+
 function checkedSpacing(r: DatasetReader): [number, number] {
   const [dr, dc] = r.numbers('PixelSpacing', 2);
-  if (!(dr > 0 && dc > 0)) throw r.invalid('PixelSpacing', `must be positive, is ${dr}\\${dc}`);
+  if (!(plausibleSpacing(dr) && plausibleSpacing(dc)))
+    throw r.invalid(
+      'PixelSpacing',
+      `must be positive (${SPACING_RANGE_MM[0]} to ${SPACING_RANGE_MM[1]} mm), is ${dr}\\${dc}`,
+    );
   return [dr, dc];
+}
+
+/**
+ * The slice spacing a single-slice volume takes from its header: SpacingBetweenSlices, else
+ * SliceThickness, else 1 mm. A declared value that is not a plausible positive spacing is an error
+ * (only for the frame that uses it: old MR files carry negative SpacingBetweenSlices that a
+ * stack never reads).
+ */
+export function declaredSliceSpacing(g: FrameGeometry): number {
+  const [keyword, v] =
+    g.spacingBetweenSlices !== undefined
+      ? (['SpacingBetweenSlices', g.spacingBetweenSlices] as const)
+      : (['SliceThickness', g.sliceThickness] as const);
+  if (v === undefined) return 1;
+  if (!plausibleSpacing(v))
+    throw new DicomError(
+      'invalid-tag-value',
+      `${g.source}: ${tagLabel(keyword)} must be positive (${SPACING_RANGE_MM[0]} to ${SPACING_RANGE_MM[1]} mm) ` +
+        `to give a single-slice volume its thickness, is ${v}`,
+    );
+  return v;
+}
+
+/** Rescale Slope/Intercept (default 1/0): finite, and a slope of 0 would erase the image. */
+function checkedRescale(r: DatasetReader | undefined): { rescaleSlope: number; rescaleIntercept: number } {
+  // Present but empty is an error, not the default: the modality values would be guessed.
+  const rescaleSlope = r?.present('RescaleSlope') ? r.number('RescaleSlope') : 1;
+  const rescaleIntercept = r?.present('RescaleIntercept') ? r.number('RescaleIntercept') : 0;
+  if (r && rescaleSlope === 0) throw r.invalid('RescaleSlope', 'is 0: every pixel would have the same value');
+  return { rescaleSlope, rescaleIntercept };
 }
 
 function classicFrame(r: DatasetReader): FrameGeometry {
@@ -65,8 +105,7 @@ function classicFrame(r: DatasetReader): FrameGeometry {
     pixelSpacing: checkedSpacing(r),
     sliceThickness: r.optNumber('SliceThickness'),
     spacingBetweenSlices: r.optNumber('SpacingBetweenSlices'),
-    rescaleSlope: r.optNumber('RescaleSlope') ?? 1,
-    rescaleIntercept: r.optNumber('RescaleIntercept') ?? 0,
+    ...checkedRescale(r),
   };
 }
 
@@ -91,8 +130,7 @@ function enhancedFrame(r: DatasetReader, index: number): FrameGeometry {
     pixelSpacing: checkedSpacing(measures),
     sliceThickness: measures.optNumber('SliceThickness'),
     spacingBetweenSlices: measures.optNumber('SpacingBetweenSlices'),
-    rescaleSlope: transform?.optNumber('RescaleSlope') ?? 1,
-    rescaleIntercept: transform?.optNumber('RescaleIntercept') ?? 0,
+    ...checkedRescale(transform),
   };
 }
 
@@ -109,10 +147,10 @@ export function frameGeometries(r: DatasetReader, numberOfFrames: number): Frame
     return [classicFrame(r)];
   }
   const perFrame = r.items('PerFrameFunctionalGroupsSequence');
-  if (perFrame.length < numberOfFrames) {
+  if (perFrame.length !== numberOfFrames) {
     throw r.invalid(
       'PerFrameFunctionalGroupsSequence',
-      `has ${perFrame.length} items for ${numberOfFrames} frames`,
+      `has ${perFrame.length} items for (0028,0008) NumberOfFrames ${numberOfFrames}: one item per frame expected`,
     );
   }
   return Array.from({ length: numberOfFrames }, (_, i) => enhancedFrame(r, i));

@@ -3,11 +3,11 @@
  * deflated) and RLE pixel data, and hand the frames to the volume assembler. Other compressed
  * transfer syntaxes need a decoder supplied by the caller (`options.decoders`).
  */
-import { DicomError } from './errors';
+import { DicomError, asDicomError } from './errors';
 import { encapsulatedFrames, pixelFragments } from './pixel-fragments';
 import { type Part10File, parsePart10 } from './part10';
 import { type PixelDescription, frameByteLength, pixelsPerFrame, storedValues } from './pixels';
-import { RleError, decodeRleFrame } from './rle';
+import { RleError, checkRleFrame, decodeRleFrame } from './rle';
 import { pixelEncodingOf, transferSyntaxName } from './transfer-syntax';
 import { type DicomVolume, type InstanceInput, type VolumeOptions, assembleVolume } from './volume';
 
@@ -39,11 +39,24 @@ function instanceInput(file: Part10File, decoders: Readonly<Record<string, Frame
       const bytes = fragments[0];
       const perFrame = frameByteLength(d);
       const expected = perFrame * d.numberOfFrames;
+      const declared =
+        `Rows×Columns×BitsAllocated/8×NumberOfFrames = ${d.rows}×${d.columns}×${d.bitsAllocated / 8}` +
+        `${d.samplesPerPixel > 1 ? `×${d.samplesPerPixel}` : ''}×${d.numberOfFrames}`;
       if (bytes.length < expected) {
         throw new DicomError(
           'truncated-file',
           `${file.name}: (7FE0,0010) PixelData holds ${bytes.length} bytes, ${expected} expected ` +
-            `(${d.rows}×${d.columns}×${d.bitsAllocated / 8} bytes × ${d.numberOfFrames} frame(s)): file truncated`,
+            `(${declared}): the pixel data is shorter than the header declares (truncated file, or a wrong ` +
+            `Rows, Columns, BitsAllocated or NumberOfFrames)`,
+        );
+      }
+      // One byte of padding makes an odd length even (PS3.5 7.1.1); anything more is a header lie.
+      if (bytes.length > expected + (expected % 2)) {
+        throw new DicomError(
+          'invalid-tag-value',
+          `${file.name}: (7FE0,0010) PixelData holds ${bytes.length} bytes, ${expected} expected ` +
+            `(${declared}): the pixel data is longer than the header declares (wrong Rows, Columns, ` +
+            `BitsAllocated or NumberOfFrames)`,
         );
       }
       frameBytes = (i) => bytes.subarray(i * perFrame, (i + 1) * perFrame);
@@ -51,15 +64,26 @@ function instanceInput(file: Part10File, decoders: Readonly<Record<string, Frame
     }
     const frames = encapsulatedFrames(file, fragments, d.numberOfFrames);
     if (encoding === 'rle') {
+      const rleError = (i: number, e: unknown): DicomError => {
+        if (!(e instanceof RleError)) throw e;
+        return new DicomError(
+          'undecodable-pixel-data',
+          `${file.name}: frame ${i + 1} (${syntaxLabel}): ${e.message}`,
+        );
+      };
+      // Every frame's header is checked against the declared size before anything is decoded.
+      frames.forEach((frame, i) => {
+        try {
+          checkRleFrame(frame, pixelsPerFrame(d), d.bitsAllocated / 8, d.samplesPerPixel);
+        } catch (e) {
+          throw rleError(i, e);
+        }
+      });
       frameBytes = (i) => {
         try {
           return decodeRleFrame(frames[i], pixelsPerFrame(d), d.bitsAllocated / 8, d.samplesPerPixel);
         } catch (e) {
-          if (!(e instanceof RleError)) throw e;
-          throw new DicomError(
-            'undecodable-pixel-data',
-            `${file.name}: frame ${i + 1} (${syntaxLabel}): ${e.message}`,
-          );
+          throw rleError(i, e);
         }
       };
       return;
@@ -104,7 +128,13 @@ export function volumeFromPart10(
   files: readonly NamedBytes[],
   options: Part10VolumeOptions = {},
 ): DicomVolume {
-  const parsed = files.map((f) => parsePart10(f.name, f.bytes));
+  const parsed = files.map((f) => {
+    try {
+      return parsePart10(f.name, f.bytes);
+    } catch (e) {
+      throw asDicomError(f.name, e);
+    }
+  });
   return assembleVolume(
     parsed.map((p) => instanceInput(p, options.decoders ?? {})),
     options,

@@ -5,8 +5,9 @@
 import { data as dcmjsData, log as dcmjsLog, type DicomElements } from 'dcmjs';
 import { type Dataset } from './dataset';
 import { declaredCharacterSet, repairNestedText } from './charset';
+import { walkElements } from './element-walk';
 import { DicomError } from './errors';
-import { isParseable, transferSyntaxName } from './transfer-syntax';
+import { TransferSyntax, isParseable, transferSyntaxName } from './transfer-syntax';
 
 export interface Part10File {
   /** Names the file in errors (file name, or a label the caller chose). */
@@ -22,27 +23,17 @@ const PREAMBLE = 128;
 
 /**
  * TransferSyntaxUID (0002,0010) from the file meta group, read directly: dcmjs assumes it is
- * present and fails obscurely when it is not.
+ * present and fails obscurely when it is not. A broken meta group is a typed error.
  */
-function metaTransferSyntax(bytes: Uint8Array): string | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let p = PREAMBLE + 4;
-  while (p + 8 <= bytes.length) {
-    const group = view.getUint16(p, true);
-    const element = view.getUint16(p + 2, true);
-    if (group !== 0x0002) return undefined;
-    const vr = String.fromCharCode(bytes[p + 4], bytes[p + 5]);
-    const longForm = ['OB', 'OW', 'OF', 'SQ', 'UT', 'UN', 'UC', 'UR', 'OD', 'OL', 'OV'].includes(vr);
-    const length = longForm ? view.getUint32(p + 8, true) : view.getUint16(p + 6, true);
-    const start = p + (longForm ? 12 : 8);
-    if (start + length > bytes.length) return undefined;
-    if (element === 0x0010) {
-      return String.fromCharCode(...bytes.subarray(start, start + length))
-        .replace(/[\0 ]+$/, '')
-        .trim();
-    }
-    p = start + length;
-  }
+function metaTransferSyntax(name: string, bytes: Uint8Array): string | undefined {
+  const walk = walkElements(bytes, PREAMBLE + 4, { littleEndian: true, explicitVR: true }, true);
+  const syntax = walk.elements.find((e) => e.tag === '00020010');
+  if (syntax)
+    return String.fromCharCode(...bytes.subarray(syntax.valueStart, syntax.end))
+      .replace(/[\0 ]+$/, '')
+      .trim();
+  if (walk.problem)
+    throw new DicomError(walk.problem.kind, `${name}: file meta information: ${walk.problem.message}`);
   return undefined;
 }
 
@@ -57,7 +48,7 @@ export function parsePart10(name: string, buffer: ArrayBuffer): Part10File {
       `${name}: not a DICOM Part-10 file (no "DICM" marker after the 128-byte preamble; ${bytes.length} bytes)`,
     );
   }
-  const syntax = metaTransferSyntax(bytes);
+  const syntax = metaTransferSyntax(name, bytes);
   if (!syntax) {
     throw new DicomError(
       'missing-tag',
@@ -84,24 +75,79 @@ export function parsePart10(name: string, buffer: ArrayBuffer): Part10File {
       noCopy: false,
       forceStoreRaw: false,
     });
-  } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    const truncated = /past end|more than currently allocated|outside the bounds|beyond the end/i.test(why);
-    throw new DicomError(
-      truncated ? 'truncated-file' : 'unreadable-file',
-      truncated
-        ? `${name}: file ends inside a data element (truncated): ${why}`
-        : `${name}: cannot parse: ${why}`,
-    );
+  } catch {
+    // dcmjs explains in JavaScript terms ("Offset is outside the bounds of the DataView"); the
+    // element walk says which element is broken and how.
+    throw structureError(name, bytes, syntax);
   } finally {
     loggers.forEach((l, i) => l.setLevel(levels[i]));
   }
-  return {
-    name,
-    transferSyntaxUID: syntax,
-    meta: naturalize(parsed.meta),
-    dataset: repairNestedText(naturalize(parsed.dict), declaredCharacterSet(bytes, syntax)),
-  };
+  // dcmjs stops quietly where a file ends between elements or inside a value: without PixelData,
+  // a truncated file would read as one whose tags are "missing".
+  if (!parsed.dict['7FE00010']) {
+    const broken = structureError(name, bytes, syntax);
+    if (broken.kind === 'truncated-file') throw broken;
+  }
+  let meta: Dataset;
+  let dataset: Dataset;
+  try {
+    restoreUnparsableValues(parsed.dict);
+    meta = naturalize(parsed.meta);
+    dataset = repairNestedText(naturalize(parsed.dict), declaredCharacterSet(bytes, syntax));
+  } catch {
+    throw structureError(name, bytes, syntax);
+  }
+  return { name, transferSyntaxUID: syntax, meta, dataset };
+}
+
+/** The typed error for a file dcmjs cannot parse: the first broken element, when the walk finds it. */
+function structureError(name: string, bytes: Uint8Array, syntax: string): DicomError {
+  if (syntax === TransferSyntax.DeflatedExplicitVRLittleEndian)
+    return new DicomError(
+      'unreadable-file',
+      `${name}: the deflated data set (transfer syntax ${syntax}) cannot be inflated and parsed: ` +
+        `truncated or corrupt compressed data`,
+    );
+  const meta = walkElements(bytes, PREAMBLE + 4, { littleEndian: true, explicitVR: true }, true);
+  const dataStart = meta.elements.length ? meta.elements[meta.elements.length - 1].end : PREAMBLE + 4;
+  const walk = meta.problem
+    ? { problem: meta.problem }
+    : walkElements(bytes, dataStart, {
+        littleEndian: syntax !== TransferSyntax.ExplicitVRBigEndian,
+        explicitVR: syntax !== TransferSyntax.ImplicitVRLittleEndian,
+      });
+  if (walk.problem) return new DicomError(walk.problem.kind, `${name}: ${walk.problem.message}`);
+  return new DicomError(
+    'unreadable-file',
+    `${name}: the data set cannot be parsed although its element structure is intact ` +
+      `(a value that contradicts its VR, e.g. a sequence that is not one)`,
+  );
+}
+
+/**
+ * dcmjs "formats" DS, IS and UI values as it reads them: DS "NaN" and "Inf" become null (absent),
+ * "12abc" becomes 12, a UID "1.2.abc" becomes "1.2.". A value it changed is put back as written,
+ * so the reader sees it and can call it unparsable instead of missing or, worse, a number.
+ */
+function restoreUnparsableValues(dict: DicomElements): void {
+  for (const element of Object.values(dict) as { vr?: string; Value?: unknown[]; _rawValue?: unknown }[]) {
+    if (!element || !Array.isArray(element.Value)) continue;
+    if (element.vr === 'SQ') {
+      for (const item of element.Value)
+        if (item && typeof item === 'object') restoreUnparsableValues(item as DicomElements);
+      continue;
+    }
+    if (element.vr !== 'DS' && element.vr !== 'IS' && element.vr !== 'UI') continue;
+    const raw = Array.isArray(element._rawValue) ? element._rawValue : [element._rawValue];
+    const written = raw.map((r) => (typeof r === 'string' ? r.replace(/[\0 ]+$/, '').replace(/^ +/, '') : r));
+    const changed = written.some((w, i) => {
+      const v = element.Value?.[i];
+      if (typeof w !== 'string' || w === '') return false;
+      if (element.vr === 'UI') return v !== w;
+      return v === null || v === undefined || !Object.is(Number(w), v);
+    });
+    if (changed) element.Value = written;
+  }
 }
 
 const naturalize = (elements: DicomElements): Dataset =>

@@ -30,11 +30,22 @@ export function pixelDescription(r: DatasetReader): PixelDescription {
     highBit: r.optNumber('HighBit') ?? (r.optNumber('BitsStored') ?? r.number('BitsAllocated')) - 1,
     pixelRepresentation: r.number('PixelRepresentation'),
     photometricInterpretation: r.string('PhotometricInterpretation'),
-    numberOfFrames: r.optNumber('NumberOfFrames') ?? 1,
+    // An empty NumberOfFrames is an error, not one frame.
+    numberOfFrames: r.present('NumberOfFrames') ? r.number('NumberOfFrames') : 1,
   };
   const unsupported = (what: string) => new DicomError('unsupported-image', `${r.source}: ${what}`);
+  for (const [keyword, v] of [
+    ['Rows', d.rows],
+    ['Columns', d.columns],
+    ['SamplesPerPixel', d.samplesPerPixel],
+    ['BitsAllocated', d.bitsAllocated],
+    ['BitsStored', d.bitsStored],
+    ['HighBit', d.highBit],
+    ['PixelRepresentation', d.pixelRepresentation],
+  ] as const)
+    if (!Number.isInteger(v)) throw r.invalid(keyword, `must be an integer, is ${v}`);
   if (d.rows < 1 || d.columns < 1)
-    throw r.invalid('Rows', `/Columns must be positive (${d.rows}×${d.columns})`);
+    throw r.invalid('Rows', `and (0028,0011) Columns must be positive, are ${d.rows}×${d.columns}`);
   if (d.samplesPerPixel !== 1) {
     throw unsupported(`(0028,0002) SamplesPerPixel is ${d.samplesPerPixel}: colour images are not volumes`);
   }
@@ -85,25 +96,20 @@ export function storedValues(d: PixelDescription, bytes: Uint8Array, bigEndian: 
   const little = !bigEndian;
   const shift = d.highBit + 1 - d.bitsStored;
   const signed = d.pixelRepresentation === 1;
+  // Constants hoisted out of the loop: this runs once per voxel of the volume.
+  const storedSpan = 2 ** d.bitsStored;
+  const storedHalf = 2 ** (d.bitsStored - 1);
+  const shiftDivisor = 2 ** shift;
   const full = d.bitsStored === d.bitsAllocated && shift === 0;
+  const [hi, lo] = little ? [1, 0] : [0, 1];
   for (let i = 0; i < n; i++) {
     let raw: number;
     if (d.bitsAllocated === 8) raw = bytes[i];
-    else if (d.bitsAllocated === 16) raw = view.getUint16(2 * i, little);
+    else if (d.bitsAllocated === 16) raw = (bytes[2 * i + hi] << 8) | bytes[2 * i + lo];
     else raw = view.getUint32(4 * i, little);
-    if (full) {
-      out[i] = signed
-        ? d.bitsAllocated === 32
-          ? raw | 0
-          : raw >= 2 ** (d.bitsAllocated - 1)
-            ? raw - 2 ** d.bitsAllocated
-            : raw
-        : raw;
-      continue;
-    }
     // Bits outside BitsStored (overlays in old files, garbage) are masked off.
-    let v = Math.floor(raw / 2 ** shift) % 2 ** d.bitsStored;
-    if (signed && v >= 2 ** (d.bitsStored - 1)) v -= 2 ** d.bitsStored;
+    let v = full ? raw : Math.floor(raw / shiftDivisor) % storedSpan;
+    if (signed && v >= storedHalf) v -= storedSpan;
     out[i] = v;
   }
   return out;
@@ -120,9 +126,28 @@ export interface ModalityTransform {
   readonly invertWithin?: readonly [number, number];
 }
 
-export function modalityTransform(d: PixelDescription, slope: number, intercept: number): ModalityTransform {
-  if (d.photometricInterpretation !== 'MONOCHROME1') return { slope, intercept };
+/** Largest magnitude a 32-bit float holds (the volume stores modality values as Float32). */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * The transform of stored values to modality values; a slope/intercept that maps the stored range
+ * (BitsStored, PixelRepresentation) outside what the volume's 32-bit floats hold is an error
+ * naming `source` (checked before any voxel is written).
+ */
+export function modalityTransform(
+  d: PixelDescription,
+  slope: number,
+  intercept: number,
+  source = 'image',
+): ModalityTransform {
   const [lo, hi] = storedRange(d).map((v) => v * slope + intercept);
+  if (!(Math.max(Math.abs(lo), Math.abs(hi)) <= FLOAT32_MAX))
+    throw new DicomError(
+      'invalid-tag-value',
+      `${source}: (0028,1053) RescaleSlope ${slope} and (0028,1052) RescaleIntercept ${intercept} map the stored ` +
+        `values ${storedRange(d).join('…')} to ${lo}…${hi}, beyond the range of 32-bit floats (±3.4e38)`,
+    );
+  if (d.photometricInterpretation !== 'MONOCHROME1') return { slope, intercept };
   return { slope, intercept, invertWithin: [Math.min(lo, hi), Math.max(lo, hi)] };
 }
 

@@ -13,18 +13,63 @@ function decodeSegment(src: Uint8Array, start: number, end: number, out: Uint8Ar
     const n = (src[i++] << 24) >> 24; // signed header byte
     if (n >= 0) {
       const count = n + 1;
-      if (i + count > end) throw new RleError('literal run past the end of its segment');
-      out.set(src.subarray(i, i + Math.min(count, out.length - o)), o);
+      if (i + count > end) throw new RleError(`RLE segment: a literal run goes past the end of its segment`);
+      // A plain loop: subarray() per run costs more than the copy for PackBits' short runs.
+      const n2 = Math.min(count, out.length - o);
+      for (let k = 0; k < n2; k++) out[o + k] = src[i + k];
       i += count;
       o += count;
     } else if (n !== -128) {
       const count = 1 - n;
-      if (i >= end) throw new RleError('replicate run past the end of its segment');
+      if (i >= end) throw new RleError(`RLE segment: a replicate run goes past the end of its segment`);
       out.fill(src[i++], o, Math.min(out.length, o + count));
       o += count;
     }
   }
-  if (o < out.length) throw new RleError(`segment decodes to ${o} bytes, ${out.length} expected`);
+  if (o < out.length)
+    throw new RleError(`RLE segment decodes to ${o} bytes, ${out.length} expected (Rows×Columns)`);
+}
+
+/** A replicate run turns 2 bytes into at most 128: no segment decodes to more than 64× its size. */
+const MAX_EXPANSION = 64;
+
+/**
+ * Check an RLE frame's header against the frame size it must decode to, without decoding: the
+ * segment count, the segment offsets, and that each segment is long enough to hold `pixels` bytes
+ * at the best PackBits can do. A size lie is refused here, before anything is allocated for it.
+ */
+export function checkRleFrame(
+  frame: Uint8Array,
+  pixels: number,
+  bytesPerSample: number,
+  samplesPerPixel: number,
+): number[] {
+  if (frame.length < 64) throw new RleError(`frame has ${frame.length} bytes, no 64-byte RLE header`);
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  const segments = view.getUint32(0, true);
+  const expected = bytesPerSample * samplesPerPixel;
+  if (segments !== expected) {
+    throw new RleError(
+      `RLE header declares ${segments} segments, ${expected} expected for the image's bits and samples`,
+    );
+  }
+  const offsets: number[] = [];
+  for (let s = 0; s < segments; s++) offsets.push(view.getUint32(4 + 4 * s, true));
+  offsets.push(frame.length);
+  for (let s = 0; s < segments; s++) {
+    const [start, end] = [offsets[s], offsets[s + 1]];
+    if (start < 64 || end > frame.length || start > end) {
+      throw new RleError(
+        `RLE segment ${s + 1} offset ${start} is outside the frame (64…${frame.length} bytes, offsets ascending)`,
+      );
+    }
+    if (pixels > (end - start) * MAX_EXPANSION)
+      throw new RleError(
+        `RLE segment ${s + 1} has ${end - start} bytes, which decode to at most ${(end - start) * MAX_EXPANSION}; ` +
+          `the header declares ${pixels} pixels per frame (Rows×Columns larger than the data can hold)`,
+      );
+  }
+  return offsets;
 }
 
 /**
@@ -37,23 +82,13 @@ export function decodeRleFrame(
   bytesPerSample: number,
   samplesPerPixel: number,
 ): Uint8Array {
-  if (frame.length < 64) throw new RleError(`frame has ${frame.length} bytes, no 64-byte header`);
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  const segments = view.getUint32(0, true);
+  const offsets = checkRleFrame(frame, pixels, bytesPerSample, samplesPerPixel);
+  const segments = offsets.length - 1;
   const expected = bytesPerSample * samplesPerPixel;
-  if (segments !== expected) {
-    throw new RleError(`header declares ${segments} segments, ${expected} expected`);
-  }
-  const offsets: number[] = [];
-  for (let s = 0; s < segments; s++) offsets.push(view.getUint32(4 + 4 * s, true));
-  offsets.push(frame.length);
   const out = new Uint8Array(pixels * expected);
   const plane = new Uint8Array(pixels);
   for (let s = 0; s < segments; s++) {
     const [start, end] = [offsets[s], offsets[s + 1]];
-    if (start < 64 || end > frame.length || start > end) {
-      throw new RleError(`segment ${s + 1} offset ${start} is outside the frame`);
-    }
     decodeSegment(frame, start, end, plane);
     // Segment order: sample 0 MSB..LSB, sample 1 MSB..LSB, ...; output is little endian.
     const sample = Math.floor(s / bytesPerSample);

@@ -6,7 +6,7 @@
  */
 import { type Code, codeFromItem } from './codes';
 import { type Dataset, DatasetReader } from './dataset';
-import { DicomError } from './errors';
+import { DicomError, asDicomError } from './errors';
 import { functionalGroup } from './frames';
 import { type Orientation, type Vec3, dot, norm, sameOrientation, sub } from './geometry';
 import { parsePart10 } from './part10';
@@ -76,6 +76,14 @@ function segmentOf(item: Dataset, source: string): SegSegment {
 
 /** Parse a SEG's metadata and frames (no volume needed). */
 export function parseSeg(bytes: ArrayBuffer, name = 'SEG'): ParsedSeg {
+  try {
+    return parseSegChecked(bytes, name);
+  } catch (e) {
+    throw asDicomError(name, e);
+  }
+}
+
+function parseSegChecked(bytes: ArrayBuffer, name: string): ParsedSeg {
   const file = parsePart10(name, bytes);
   const r = new DatasetReader(file.dataset, name);
   const sopClass = r.string('SOPClassUID');
@@ -232,7 +240,14 @@ export interface SegOnVolume {
 
 /** Read a SEG onto `onto`'s grid: a 0/1 mask per segment. */
 export function readSeg(bytes: ArrayBuffer, onto: DicomVolume, name = 'SEG'): SegOnVolume {
-  const seg = parseSeg(bytes, name);
+  try {
+    return segOnVolume(parseSeg(bytes, name), onto, name);
+  } catch (e) {
+    throw asDicomError(name, e);
+  }
+}
+
+function segOnVolume(seg: ParsedSeg, onto: DicomVolume, name: string): SegOnVolume {
   const [columns, rows, slices] = onto.dims;
   if (seg.rows !== rows || seg.columns !== columns) {
     throw new DicomError(

@@ -5,8 +5,14 @@
  */
 import type { Modality, Volume } from '../engine/types';
 import { type Dataset, DatasetReader } from './dataset';
-import { DicomError } from './errors';
-import { type FrameGeometry, frameGeometries } from './frames';
+import { DicomError, asDicomError } from './errors';
+import {
+  type FrameGeometry,
+  SPACING_RANGE_MM,
+  declaredSliceSpacing,
+  frameGeometries,
+  plausibleSpacing,
+} from './frames';
 import {
   type Orientation,
   type Vec3,
@@ -139,9 +145,13 @@ interface PlacedFrame {
   readonly reader: DatasetReader;
   readonly description: PixelDescription;
   readonly geometry: FrameGeometry;
+  readonly transform: ModalityTransform;
   readonly multiFrame: boolean;
   readonly along: number;
 }
+
+/** The largest volume built here: 2^30 voxels (4 GiB of 32-bit floats). */
+export const MAX_VOXELS = 2 ** 30;
 
 export function toEngineModality(dicomModality: string): Modality {
   switch (dicomModality) {
@@ -177,7 +187,9 @@ function selectSeries(inputs: readonly InstanceInput[], options: VolumeOptions):
   const withSeries = inputs.map((input) => ({
     input,
     label: input.label,
-    series: new DatasetReader(input.dataset, input.label).string('SeriesInstanceUID'),
+    series: guarded(input.label, () =>
+      new DatasetReader(input.dataset, input.label).uid('SeriesInstanceUID'),
+    ),
   }));
   if (options.seriesInstanceUID) {
     const chosen = withSeries.filter((s) => s.series === options.seriesInstanceUID).map((s) => s.input);
@@ -204,15 +216,31 @@ function selectSeries(inputs: readonly InstanceInput[], options: VolumeOptions):
 function placeFrames(inputs: readonly InstanceInput[]): PlacedFrame[] {
   const placed: Omit<PlacedFrame, 'along'>[] = [];
   for (const input of inputs) {
-    const reader = new DatasetReader(input.dataset, input.label);
-    reader.string('SOPInstanceUID');
-    reader.string('SOPClassUID');
-    const description = pixelDescription(reader);
-    input.check?.(description);
-    const geometries = frameGeometries(reader, description.numberOfFrames);
-    for (const geometry of geometries) {
-      placed.push({ input, reader, description, geometry, multiFrame: description.numberOfFrames > 1 });
-    }
+    guarded(input.label, () => {
+      const reader = new DatasetReader(input.dataset, input.label);
+      reader.uid('SOPInstanceUID');
+      reader.uid('SOPClassUID');
+      const description = pixelDescription(reader);
+      input.check?.(description);
+      const geometries = frameGeometries(reader, description.numberOfFrames);
+      for (const geometry of geometries) {
+        const base = modalityTransform(
+          description,
+          geometry.rescaleSlope,
+          geometry.rescaleIntercept,
+          geometry.source,
+        );
+        const transform = input.modalityValues ? { ...base, slope: 1, intercept: 0 } : base;
+        placed.push({
+          input,
+          reader,
+          description,
+          geometry,
+          transform,
+          multiFrame: description.numberOfFrames > 1,
+        });
+      }
+    });
   }
   const ref = placed[0];
   const normal = sliceNormal(ref.geometry.orientation);
@@ -253,9 +281,8 @@ function stackSpacing(
 ): { step: Vec3; spacing: number } {
   const first = frames[0];
   if (frames.length === 1) {
-    const g = first.geometry;
-    const spacing = g.spacingBetweenSlices ?? g.sliceThickness ?? 1;
-    return { step: scale(normal, spacing > 0 ? spacing : 1), spacing: spacing > 0 ? spacing : 1 };
+    const spacing = declaredSliceSpacing(first.geometry);
+    return { step: scale(normal, spacing), spacing };
   }
   for (let k = 1; k < frames.length; k++) {
     const gap = frames[k].along - frames[k - 1].along;
@@ -272,6 +299,13 @@ function stackSpacing(
   const n = frames.length - 1;
   const step = scale(sub(last.geometry.position, first.geometry.position), 1 / n);
   const spacing = (last.along - first.along) / n;
+  if (!plausibleSpacing(spacing) || !step.every(Number.isFinite))
+    throw new DicomError(
+      'invalid-tag-value',
+      `${last.geometry.source}: (0020,0032) ImagePositionPatient ${last.geometry.position.join('\\')} and ` +
+        `${first.geometry.source}'s ${first.geometry.position.join('\\')} give a slice spacing of ${spacing} mm ` +
+        `(${SPACING_RANGE_MM[0]} to ${SPACING_RANGE_MM[1]} mm expected): corrupt positions`,
+    );
   const allowed = Math.max(1e-3, tolerance * spacing);
   let worst = { k: 0, deviation: 0 };
   for (let k = 1; k < frames.length; k++) {
@@ -294,6 +328,15 @@ function stackSpacing(
   return { step, spacing };
 }
 
+/** Run `read` for `source`; an error that is not a DicomError becomes one naming the source. */
+function guarded<T>(source: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw asDicomError(source, e);
+  }
+}
+
 function pick(dataset: Dataset, keywords: readonly string[]): Dataset {
   const out: Dataset = {};
   for (const k of keywords) if (dataset[k] !== undefined) out[k] = dataset[k];
@@ -310,18 +353,23 @@ export function assembleVolume(inputs: readonly InstanceInput[], options: Volume
   const { step, spacing } = stackSpacing(frames, normal, options.spacingTolerance ?? 0.02);
   const { rows, columns } = first.description;
   const perSlice = rows * columns;
+  if (perSlice * frames.length > MAX_VOXELS)
+    throw new DicomError(
+      'unsupported-image',
+      `series ${first.reader.optString('SeriesInstanceUID') ?? '?'}: ${columns}×${rows}×${frames.length} voxels ` +
+        `(from ${first.geometry.source}'s (0028,0010) Rows and (0028,0011) Columns) is more than the ` +
+        `${MAX_VOXELS} a volume may hold here`,
+    );
   const data = new Float32Array(perSlice * frames.length);
   frames.forEach((f, k) => {
-    const values = f.input.frameValues(f.geometry.index, f.description);
+    const values = guarded(f.geometry.source, () => f.input.frameValues(f.geometry.index, f.description));
     if (values.length !== perSlice) {
       throw new DicomError(
         'undecodable-pixel-data',
         `${f.geometry.source}: pixel data gives ${values.length} values, Rows×Columns = ${perSlice} expected`,
       );
     }
-    const base = modalityTransform(f.description, f.geometry.rescaleSlope, f.geometry.rescaleIntercept);
-    const t: ModalityTransform = f.input.modalityValues ? { ...base, slope: 1, intercept: 0 } : base;
-    writeModalityValues(data, k * perSlice, values, t);
+    writeModalityValues(data, k * perSlice, values, f.transform);
   });
   const reader = first.reader;
   const dicomModality = reader.optString('Modality') ?? 'OT';
@@ -342,9 +390,9 @@ export function assembleVolume(inputs: readonly InstanceInput[], options: Volume
     imageOrientationPatient: orientation,
     normal,
     pixelSpacing: [dr, dc],
-    studyInstanceUID: reader.string('StudyInstanceUID'),
-    seriesInstanceUID: reader.string('SeriesInstanceUID'),
-    frameOfReferenceUID: reader.optString('FrameOfReferenceUID'),
+    studyInstanceUID: reader.uid('StudyInstanceUID'),
+    seriesInstanceUID: reader.uid('SeriesInstanceUID'),
+    frameOfReferenceUID: reader.optUid('FrameOfReferenceUID'),
     dicomModality,
     sourceAttributes: pick(reader.dataset, SOURCE_ATTRIBUTE_KEYWORDS),
   };

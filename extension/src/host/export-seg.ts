@@ -3,7 +3,7 @@
  * (STOW-RS, with the host's own authorization headers). When there is no store, or storing fails,
  * the SEG is offered for download instead: the segmentation is never lost.
  */
-import { data as dcmjsData } from 'dcmjs';
+import { confirmStored, storedInstanceOf } from '../dicom/dicomweb/confirm-stored';
 import { writeSeg } from '../dicom/seg-writer';
 import type { DicomVolume } from '../dicom/volume';
 import type { ModelInfo } from '../worker/protocol';
@@ -52,45 +52,21 @@ export async function exportSegmentation(request: ExportRequest): Promise<Export
   }
   // A PACS can answer STOW-RS with success and still drop the instance (Orthanc does when a
   // filter refuses it): only a SEG whose (new) series the PACS lists back counts as stored.
-  const { sopInstanceUID, seriesInstanceUID } = uidsOf(bytes);
+  const stored = storedInstanceOf(bytes);
   const searchSeries = request.dataSource?.query?.series?.search;
   if (searchSeries) {
-    let listed: boolean;
-    try {
-      const found = await searchSeries(volume.studyInstanceUID);
-      listed = (found ?? []).some((s) => seriesUid(s) === seriesInstanceUID);
-    } catch (e) {
+    const check = await confirmStored({ searchSeries }, [stored]);
+    if (!check.confirmed)
       return offerDownload(
         bytes,
         fileName,
-        `the SEG was sent but the PACS could not be asked for it (${errorText(e)})`,
-      );
-    }
-    if (!listed)
-      return offerDownload(
-        bytes,
-        fileName,
-        'storing the SEG failed: the PACS accepted the upload but does not list the SEG',
+        check.reason === 'query-failed'
+          ? `the SEG was sent but ${check.message}`
+          : `storing the SEG failed: ${check.message}`,
       );
   }
+  const { sopInstanceUID } = stored;
   return { status: 'stored', message: 'SEG stored in the PACS', fileName, sopInstanceUID };
-}
-
-function uidsOf(bytes: ArrayBuffer): { sopInstanceUID: string; seriesInstanceUID: string } {
-  const file = dcmjsData.DicomMessage.readFile(bytes);
-  const value = (elements: unknown, tag: string) =>
-    String((elements as Record<string, { Value?: unknown[] }>)[tag]?.Value?.[0] ?? '');
-  return { sopInstanceUID: value(file.meta, '00020003'), seriesInstanceUID: value(file.dict, '0020000E') };
-}
-
-/** SeriesInstanceUID of a series search result: OHIF's processed form, naturalized or DICOM JSON. */
-function seriesUid(item: unknown): string | undefined {
-  const o = item as Record<string, unknown> | null;
-  if (!o) return undefined;
-  for (const key of ['seriesInstanceUid', 'SeriesInstanceUID'])
-    if (typeof o[key] === 'string') return o[key] as string;
-  const json = o['0020000E'] as { Value?: unknown[] } | undefined;
-  return json?.Value?.[0] === undefined ? undefined : String(json.Value[0]);
 }
 
 function offerDownload(bytes: ArrayBuffer, fileName: string, why: string): ExportState {

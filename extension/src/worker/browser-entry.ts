@@ -1,8 +1,9 @@
 /**
  * Module Web Worker entry: the engine worker with onnxruntime-web, WebGPU first and wasm as the
  * fallback (the choice and the reasons for any fallback are reported in 'model-loaded'). Model
- * files are fetched from the folder URL the page sends. onnxruntime-web's WebGPU device is watched:
- * when the browser reports it lost, the model moves to wasm before the next call. Thin shell.
+ * files are fetched from the folder URL the page sends and kept in Cache Storage for later visits
+ * (model-cache.ts). onnxruntime-web's WebGPU device is watched: when the browser reports it lost,
+ * the model moves to wasm before the next call. Thin shell.
  *
  * onnxruntime-web loads its wasm glue and binary from `ort/` beside this bundle, unless the page
  * passes another location as the worker URL's `ort` query parameter.
@@ -13,6 +14,7 @@ import { moduleUrl } from '../host/module-url';
 import { ortWebGpuDevice } from './device-loss';
 import { EngineWorker } from './engine-worker';
 import type { WorkerRequest, WorkerResponse } from './protocol';
+import { openModelCache } from './model-cache';
 import { urlModelFiles } from './url-model-files';
 
 interface WorkerScope {
@@ -26,7 +28,8 @@ ort.env.wasm.wasmPaths = new URL(ownUrl.searchParams.get('ort') ?? './ort/', own
 
 const worker = new EngineWorker(
   {
-    modelFiles: (source, onProgress) => urlModelFiles(new URL(source.location, ownUrl).href, { onProgress }),
+    modelFiles: (source, onProgress) =>
+      urlModelFiles(new URL(source.location, ownUrl).href, { onProgress, cache: openModelCache() }),
     backendCandidates: (only) => webBackendCandidates(ort).filter((c) => !only || only.includes(c.name)),
     // Read only once a WebGPU model is loaded: before that, reading it would make a device.
     gpuDevice: async (backend) => (backend === 'webgpu' ? ortWebGpuDevice(ort.env) : undefined),

@@ -54,7 +54,12 @@ export class EngineClient {
     onProgress?: (progress: DownloadProgress) => void,
   ): Promise<ModelInfo> {
     const r = await this.single('load-model', { source, backends }, 'model-loaded', [], (m) => {
-      if (m.type === 'model-progress') onProgress?.({ loaded: m.loaded, total: m.total });
+      if (m.type === 'model-progress')
+        onProgress?.({
+          loaded: m.loaded,
+          total: m.total,
+          ...(m.cached === undefined ? {} : { cached: m.cached }),
+        });
     });
     return r.model;
   }

@@ -105,6 +105,11 @@ export interface BackendFallback {
 export interface DownloadProgress {
   readonly loaded: number;
   readonly total: number | null;
+  /**
+   * Of `loaded`, the bytes read from the browser's model cache instead of the network (present once
+   * any were): `cached === total` less the manifest means nothing was downloaded but the manifest.
+   */
+  readonly cached?: number;
 }
 
 export interface WorkerErrorInfo {

@@ -1,8 +1,8 @@
 /**
  * A small DICOMweb client (STOW-RS, QIDO-RS, WADO-RS) over an injectable fetch: runs in the
  * browser and in Node. Auth headers are passed through unchanged; transient failures are retried
- * (see retry.ts); a STOW-RS answer listing FailedSOPSequence (0008,1198) items is an error even
- * when the HTTP status says success.
+ * (see retry.ts); every request (answer and body) has a time limit; a STOW-RS answer listing
+ * FailedSOPSequence (0008,1198) items is an error even when the HTTP status says success.
  */
 import { data as dcmjsData, type DicomElements } from 'dcmjs';
 import { type Dataset, DatasetReader } from '../dataset';
@@ -19,6 +19,20 @@ export interface DicomWebClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   readonly fetch?: FetchFunction;
   readonly retry?: RetryPolicy;
+  /**
+   * Time limit of one request, answer and body, in ms (default 60 000). A request that runs out of
+   * time is a DicomWebError of kind 'timeout' and is not retried.
+   */
+  readonly timeoutMs?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** An answer with its body read (within the request's time limit). */
+interface Answer {
+  readonly response: Response;
+  readonly body: Uint8Array;
+  text(): string;
 }
 
 export interface StowResult {
@@ -57,50 +71,74 @@ export class DicomWebClient {
     this.fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
-  /** fetch with the client's headers and retries on transient failures. */
-  private async request(method: string, path: string, init: RequestInit = {}): Promise<Response> {
+  /** fetch with the client's headers, a time limit, and retries on transient failures. */
+  private async request(method: string, path: string, init: RequestInit = {}): Promise<Answer> {
     const url = `${this.baseUrl}${path}`;
     const policy = this.options.retry ?? {};
     const attempts = Math.max(1, policy.attempts ?? 4);
     const sleep = policy.sleep ?? defaultSleep;
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const headers = { ...this.options.headers, ...(init.headers as Record<string, string> | undefined) };
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      let response: Response | undefined;
-      try {
-        response = await this.fetchFn(url, { ...init, method, headers });
-      } catch (e) {
-        if ((init.signal as AbortSignal | undefined)?.aborted) {
-          throw new DicomWebError('network-error', `${method} ${url}: aborted`, {
+      const limit = new AbortController();
+      const timer = setTimeout(() => limit.abort(), timeoutMs);
+      const caller = init.signal ?? undefined;
+      const onCallerAbort = () => limit.abort();
+      caller?.addEventListener('abort', onCallerAbort);
+      const stopped = (e: unknown): DicomWebError | undefined => {
+        if (caller?.aborted)
+          return new DicomWebError('network-error', `${method} ${url}: aborted`, {
             url,
             attempts: attempt,
             cause: e,
           });
+        if (limit.signal.aborted)
+          return new DicomWebError(
+            'timeout',
+            `${method} ${url}: no complete answer within ${timeoutMs / 1000} s (request time limit)`,
+            { url, attempts: attempt, cause: e },
+          );
+        return undefined;
+      };
+      let answer: Answer | undefined;
+      let transient = false;
+      let retryAfter: string | null = null;
+      try {
+        const response = await this.fetchFn(url, { ...init, method, headers, signal: limit.signal });
+        transient = TRANSIENT_STATUSES.has(response.status);
+        if (!transient || attempt === attempts) {
+          const body = new Uint8Array(await response.arrayBuffer());
+          answer = { response, body, text: () => new TextDecoder().decode(body) };
+        } else {
+          await response.arrayBuffer().catch(() => undefined); // release the connection
+          retryAfter = response.headers.get('retry-after');
         }
+      } catch (e) {
+        const final = stopped(e);
+        if (final) throw final;
         lastError = e;
+      } finally {
+        clearTimeout(timer);
+        caller?.removeEventListener('abort', onCallerAbort);
       }
-      if (response && !TRANSIENT_STATUSES.has(response.status)) return response;
+      if (answer) return answer;
       if (attempt === attempts) {
-        if (response) return response;
         const why = lastError instanceof Error ? lastError.message : String(lastError);
         throw new DicomWebError(
           'network-error',
           `${method} ${url}: no response after ${attempts} attempt(s): ${why}`,
-          {
-            url,
-            attempts,
-            cause: lastError,
-          },
+          { url, attempts, cause: lastError },
         );
       }
-      if (response) await response.arrayBuffer().catch(() => undefined); // release the connection
-      await sleep(retryDelay(policy, attempt, response?.headers.get('retry-after')));
+      await sleep(retryDelay(policy, attempt, retryAfter));
     }
     throw new Error('unreachable');
   }
 
-  private async httpError(method: string, response: Response, what: string): Promise<DicomWebError> {
-    const text = await response.text().catch(() => '');
+  private httpError(method: string, answer: Answer, what: string): DicomWebError {
+    const { response } = answer;
+    const text = answer.text();
     const hint =
       response.status === 401 || response.status === 403
         ? ' (authentication required or refused: check the user/password or token)'
@@ -124,14 +162,15 @@ export class DicomWebClient {
       'application/dicom',
     );
     const path = studyInstanceUID ? `/studies/${encodeURIComponent(studyInstanceUID)}` : '/studies';
-    const response = await this.request('POST', path, {
+    const answer = await this.request('POST', path, {
       body,
       headers: {
         'Content-Type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
         Accept: 'application/dicom+json',
       },
     });
-    const text = await response.text();
+    const { response } = answer;
+    const text = answer.text();
     let parsed: Dataset | undefined;
     try {
       parsed = text.trim() ? naturalize(JSON.parse(text)) : undefined;
@@ -190,12 +229,12 @@ export class DicomWebClient {
     params: Readonly<Record<string, string | number | boolean>>,
   ): Promise<Dataset[]> {
     const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
-    const response = await this.request('GET', `${path}${query ? `?${query}` : ''}`, {
+    const answer = await this.request('GET', `${path}${query ? `?${query}` : ''}`, {
       headers: { Accept: 'application/dicom+json' },
     });
-    if (response.status === 204) return [];
-    if (!response.ok) throw await this.httpError('GET', response, 'QIDO-RS');
-    const text = await response.text();
+    if (answer.response.status === 204) return [];
+    if (!answer.response.ok) throw this.httpError('GET', answer, 'QIDO-RS');
+    const text = answer.text();
     let json: unknown;
     try {
       json = text.trim() ? JSON.parse(text) : [];
@@ -230,12 +269,12 @@ export class DicomWebClient {
   /** WADO-RS: one instance as Part-10 bytes. */
   async retrieveInstance(study: string, series: string, instance: string): Promise<ArrayBuffer> {
     const path = `/studies/${encodeURIComponent(study)}/series/${encodeURIComponent(series)}/instances/${encodeURIComponent(instance)}`;
-    const response = await this.request('GET', path, {
+    const answer = await this.request('GET', path, {
       headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
     });
-    if (!response.ok) throw await this.httpError('GET', response, 'WADO-RS');
-    const body = new Uint8Array(await response.arrayBuffer());
-    const contentType = response.headers.get('content-type') ?? '';
+    if (!answer.response.ok) throw this.httpError('GET', answer, 'WADO-RS');
+    const body = answer.body;
+    const contentType = answer.response.headers.get('content-type') ?? '';
     if (/^application\/dicom\b/i.test(contentType)) return body.slice().buffer;
     const boundary = contentTypeParameter(contentType, 'boundary');
     if (!boundary) {
