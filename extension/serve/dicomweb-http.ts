@@ -1,6 +1,6 @@
 /**
  * The HTTP side of the folder store's DICOMweb answers: errors with a status, DICOM JSON, plain
- * text and multipart/related bodies, Accept header media ranges, and request bodies with a size cap.
+ * text and multipart/related bodies, and Accept header media ranges.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeMultipart, newBoundary } from '../src/dicom/dicomweb/multipart';
@@ -66,23 +66,5 @@ export function acceptRanges(req: IncomingMessage): MediaRange[] {
           .replace(/^"|"$/g, '');
     }
     return { type: type.trim().toLowerCase(), params };
-  });
-}
-
-/** The request body; past `max` bytes the rest is read and dropped, and the promise rejects. */
-export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= max) chunks.push(c);
-    });
-    req.on('end', () =>
-      size > max
-        ? reject(new Error(`the upload (${size} bytes) is larger than ${max} bytes`))
-        : resolve(Buffer.concat(chunks)),
-    );
-    req.on('error', reject);
   });
 }

@@ -13,6 +13,7 @@ import { HttpError, acceptRanges, json, multipart, notFound, plain } from './dic
 import type { FolderStore, StoredInstance } from './folder-store';
 import { extractFrames, numberOfFrames } from './frames';
 import { QueryError, instanceCandidate, runQuery, seriesCandidate, studyCandidate } from './qido';
+import { isValidUid, uidProblem } from './store-paths';
 import { stowRs } from './stow-rs';
 
 export interface DicomWebRoutesOptions {
@@ -30,16 +31,18 @@ export function dicomWebRoutes(options: DicomWebRoutesOptions) {
   const { store, mountPath } = options;
   const maxUpload = options.maxUploadBytes ?? 2 ** 30;
 
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://x');
+  /** `segments`: the decoded path below `mountPath`; `search`: the query string. */
+  return async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    segments: readonly string[],
+    search: string,
+  ): Promise<void> => {
+    const query = new URLSearchParams(search);
     const base = `http://${req.headers.host ?? 'localhost'}${mountPath}`;
-    const segments = url.pathname
-      .slice(mountPath.length)
-      .split('/')
-      .filter(Boolean)
-      .map((s) => decodeURIComponent(s));
     try {
-      if (segments[0] !== 'studies') throw notFound(`DICOMweb resource ${url.pathname}`);
+      checkUids(segments);
+      if (segments[0] !== 'studies') throw notFound(`DICOMweb resource /${segments.join('/')}`);
       if (req.method === 'POST') {
         if (segments.length > 2)
           throw new HttpError(405, 'STOW-RS accepts POST /studies or /studies/{study}');
@@ -51,7 +54,7 @@ export function dicomWebRoutes(options: DicomWebRoutesOptions) {
         });
       }
       if (req.method !== 'GET') throw new HttpError(405, `${req.method} is not supported here`);
-      return get(req, res, segments, url.searchParams, base);
+      return get(req, res, segments, query, base);
     } catch (e) {
       if (e instanceof HttpError) return plain(res, e.status, e.message);
       if (e instanceof QueryError) return plain(res, 400, e.message);
@@ -63,7 +66,7 @@ export function dicomWebRoutes(options: DicomWebRoutesOptions) {
   function get(
     req: IncomingMessage,
     res: ServerResponse,
-    s: string[],
+    s: readonly string[],
     query: URLSearchParams,
     base: string,
   ): void {
@@ -197,3 +200,12 @@ export function dicomWebRoutes(options: DicomWebRoutesOptions) {
 }
 
 const qidoJson = (d: Dataset) => toDicomJson(d);
+
+/** The UIDs of a path (studies/{s}/series/{se}/instances/{i}/...) follow the UID grammar: else 400. */
+function checkUids(segments: readonly string[]): void {
+  for (let i = 1; i < segments.length && i <= 5; i += 2) {
+    const word = segments[i - 1];
+    if (word !== 'studies' && word !== 'series' && word !== 'instances') return;
+    if (!isValidUid(segments[i])) throw new HttpError(400, `${word}: ${uidProblem(segments[i])}`);
+  }
+}

@@ -4,10 +4,12 @@
  *   npm start                          DICOMweb from a folder store (.cache/dicom-store, seeded with
  *                                      the sample MR series on first run), test model
  *   npm start -- --store <dir>         DICOMweb from that folder of Part-10 files instead (or MEDSAM2_STORE)
- *   npm start -- --pacs <url>          proxy /dicom-web to that DICOMweb root instead (or MEDSAM2_PACS)
+ *   npm start -- --pacs <url>          proxy /dicom-web to that DICOMweb root instead (or MEDSAM2_PACS);
+ *                                      its user:password from MEDSAM2_PACS_CREDENTIALS or --pacs-credentials <file>
  *   npm start -- --orthanc             a private Orthanc (Debian orthanc + orthanc-dicomweb) with the sample
  *   npm start -- --model <dir|url>     an exported model folder (served here) or a folder URL
- *   npm start -- --port 3000 --host 0.0.0.0 --backends wasm
+ *   npm start -- --port 3000 --host 0.0.0.0 --allow-host viewer.example --backends wasm
+ *   npm start -- --max-upload 2G       largest STOW-RS body (default 1G)
  *   MEDSAM2_OHIF_VERSION=3.14.0-beta.6 npm start   another tested OHIF release (package.json ohif.tested)
  */
 import { existsSync } from 'node:fs';
@@ -17,7 +19,8 @@ import { builtPlugins } from './plugins';
 import { FolderStore } from './folder-store';
 import { type RunningOrthanc, startOrthanc } from './orthanc';
 import { SAMPLE_SERIES_NOTE, loadSampleStudy, seedSampleStore } from './sample-data';
-import { startServer } from './server';
+import { DEFAULT_MAX_UPLOAD_BYTES, startServer } from './server';
+import { pacsUrlWithoutCredentials, readPacsCredentials } from './pacs-credentials';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -27,7 +30,12 @@ interface Args {
   portGiven: boolean;
   host: string;
   pacs?: string;
+  /** Where the PACS URL came from (for messages). */
+  pacsSource: string;
+  pacsCredentials?: string;
   store?: string;
+  allowHosts: string[];
+  maxUploadBytes: number;
   orthanc: boolean;
   model: string;
   backends?: string[];
@@ -39,6 +47,9 @@ function parseArgs(argv: readonly string[]): Args {
     portGiven: process.env.PORT !== undefined,
     host: '127.0.0.1',
     pacs: process.env.MEDSAM2_PACS || undefined,
+    pacsSource: 'MEDSAM2_PACS',
+    allowHosts: [],
+    maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
     store: process.env.MEDSAM2_STORE || undefined,
     orthanc: false,
     model: process.env.MEDSAM2_MODEL || resolve(ROOT, 'models', 'test-tiny'),
@@ -59,6 +70,16 @@ function parseArgs(argv: readonly string[]): Args {
         break;
       case '--pacs':
         args.pacs = value();
+        args.pacsSource = '--pacs';
+        break;
+      case '--pacs-credentials':
+        args.pacsCredentials = value();
+        break;
+      case '--allow-host':
+        args.allowHosts.push(...value().split(','));
+        break;
+      case '--max-upload':
+        args.maxUploadBytes = parseByteSize(value(), '--max-upload');
         break;
       case '--store':
         args.store = value();
@@ -75,7 +96,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--help':
       case '-h':
         console.log(
-          'usage: npm start -- [--store <dir> | --pacs <DICOMweb root> | --orthanc] [--model <dir|url>] [--port 3000] [--host 127.0.0.1] [--backends webgpu,wasm]',
+          'usage: npm start -- [--store <dir> | --pacs <DICOMweb root> [--pacs-credentials <file>] | --orthanc] [--model <dir|url>] [--port 3000] [--host 127.0.0.1] [--allow-host <name>] [--max-upload 1G] [--backends webgpu,wasm]',
         );
         process.exit(0);
         break;
@@ -86,7 +107,17 @@ function parseArgs(argv: readonly string[]): Args {
   if (!Number.isInteger(args.port) || args.port < 0) throw new Error(`--port must be a port number`);
   if ([args.pacs, args.store, args.orthanc || undefined].filter(Boolean).length > 1)
     throw new Error('choose one of --store, --pacs and --orthanc');
+  if (args.pacs) pacsUrlWithoutCredentials(args.pacs, args.pacsSource);
   return args;
+}
+
+/** "500M", "2G", "1048576" → bytes (K/M/G are powers of 1024). */
+function parseByteSize(value: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(value.trim());
+  const scale = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 }[(m?.[2] ?? '').toLowerCase()];
+  const bytes = m && scale ? Math.floor(Number(m[1]) * scale) : NaN;
+  if (!(bytes > 0)) throw new Error(`${flag} must be a size such as 500M or 2G, not "${value}"`);
+  return bytes;
 }
 
 async function main(): Promise<void> {
@@ -102,8 +133,14 @@ async function main(): Promise<void> {
   let orthanc: RunningOrthanc | undefined;
   let store: FolderStore | undefined;
   let pacsUrl = args.pacs;
+  const pacsCredentials = args.pacs
+    ? readPacsCredentials(process.env, args.pacsCredentials, (m) => console.warn(`pacs: ${m}`))
+    : undefined;
   if (pacsUrl) {
-    console.log(`pacs: proxying /dicom-web to ${new URL(pacsUrl).origin}${new URL(pacsUrl).pathname}`);
+    const url = new URL(pacsUrl);
+    console.log(
+      `pacs: proxying DICOMweb requests on /dicom-web to ${url.origin}${url.pathname}${pacsCredentials ? ' (with Basic auth)' : ''}`,
+    );
   } else if (args.orthanc) {
     orthanc = await startOrthanc();
     await loadSampleStudy(orthanc);
@@ -131,10 +168,13 @@ async function main(): Promise<void> {
       modelName: modelDir ? basename(modelDir) : undefined,
       modelUrl: remoteModel ? args.model : undefined,
       pacsUrl,
+      pacsCredentials,
       store,
       backends: args.backends,
       port,
       host: args.host,
+      allowedHosts: args.allowHosts,
+      maxUploadBytes: args.maxUploadBytes,
     });
   // A second `npm start` beside a running one takes the next free port (unless a port was asked for).
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -147,6 +187,10 @@ async function main(): Promise<void> {
       console.log(`viewer: port ${port} is in use, trying ${port + 1}`);
     }
   }
+  if (!['127.0.0.1', 'localhost', '::1'].includes(args.host))
+    console.warn(
+      `server: listening on ${args.host}: other machines can reach it with no login; requests must name localhost${args.allowHosts.length ? ` or ${args.allowHosts.join(', ')}` : ''} in their Host header (--allow-host <name> for more)`,
+    );
   console.log(`model: ${remoteModel ? args.model : modelDir}`);
   console.log(`viewer: ${server.url}/  (open a study, then choose the MedSAM-2 mode)`);
 

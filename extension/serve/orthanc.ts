@@ -17,6 +17,8 @@ export interface OrthancOptions {
   /** Transfer syntax instances are converted to on arrival (default Explicit VR Little Endian). */
   readonly ingestTranscoding?: string | null;
   readonly binary?: string;
+  /** Turns authentication on with these users (name → password); this module logs in as the first. */
+  readonly users?: Readonly<Record<string, string>>;
 }
 
 export interface RunningOrthanc {
@@ -60,7 +62,8 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     HttpPort: port,
     DicomServerEnabled: false,
     RemoteAccessAllowed: false,
-    AuthenticationEnabled: false,
+    AuthenticationEnabled: options.users !== undefined,
+    ...(options.users ? { RegisteredUsers: options.users } : {}),
     HttpCompressionEnabled: false,
     StableAge: 1,
     // Lets a modified copy replace its original (same UIDs), see removeTags().
@@ -81,6 +84,10 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
+  const [login] = Object.entries(options.users ?? {});
+  const auth: Record<string, string> = login
+    ? { Authorization: `Basic ${Buffer.from(`${login[0]}:${login[1]}`).toString('base64')}` }
+    : {};
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   // If this process dies without running stop() (killed, crashed), never leave our Orthanc behind.
   const killOnExit = () => child.kill('SIGKILL');
@@ -105,7 +112,7 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
       );
     }
     try {
-      const r = await fetch(`${url}/system`);
+      const r = await fetch(`${url}/system`, { headers: auth });
       if (r.ok) break;
     } catch {
       // not listening yet
@@ -123,15 +130,20 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     port,
     async upload(files) {
       for (const [i, bytes] of files.entries()) {
-        const r = await fetch(`${url}/instances`, { method: 'POST', body: Buffer.from(bytes) });
+        const r = await fetch(`${url}/instances`, {
+          method: 'POST',
+          body: Buffer.from(bytes),
+          headers: auth,
+        });
         if (!r.ok) throw new Error(`Orthanc refused file ${i + 1}: HTTP ${r.status} ${await r.text()}`);
       }
     },
     async removeTags(keywords) {
-      const studies = (await (await fetch(`${url}/studies`)).json()) as string[];
+      const studies = (await (await fetch(`${url}/studies`, { headers: auth })).json()) as string[];
       for (const id of studies) {
         const r = await fetch(`${url}/studies/${id}/modify`, {
           method: 'POST',
+          headers: auth,
           body: JSON.stringify({
             Remove: keywords,
             Keep: ['StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID'],

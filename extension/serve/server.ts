@@ -5,19 +5,14 @@
  * require-corp) so onnxruntime-web can run threaded wasm.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import {
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-  createServer,
-  request as httpRequest,
-} from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
 import { appConfigScript } from './app-config';
 import { dicomWebRoutes } from './dicomweb-routes';
 import type { FolderStore } from './folder-store';
 import { type BuiltPlugins, PLUGINS_PATH } from './plugins';
+import { forwardToPacs } from './pacs-proxy';
+import { LOOPBACK_HOSTS, RequestRefused, checkHost, hostName, parseRequestPath } from './request-path';
 
 export interface ServerOptions {
   readonly ohifDist: string;
@@ -30,8 +25,14 @@ export interface ServerOptions {
   readonly modelName?: string;
   /** Model folder URL given to the extension (default: the served local folder). */
   readonly modelUrl?: string;
-  /** DICOMweb root the /dicom-web proxy forwards to, e.g. http://127.0.0.1:8042/dicom-web */
+  /** DICOMweb root the /dicom-web proxy forwards to, e.g. http://127.0.0.1:8042/dicom-web (no credentials in it) */
   readonly pacsUrl?: string;
+  /** Basic auth for the PACS (read from an environment variable or a file by the caller). */
+  readonly pacsCredentials?: { readonly username: string; readonly password: string };
+  /** Largest STOW-RS body accepted or forwarded (default 1 GiB): 413 beyond it. */
+  readonly maxUploadBytes?: number;
+  /** Host names besides localhost, 127.0.0.1 and [::1] that requests may name in their Host header. */
+  readonly allowedHosts?: readonly string[];
   /** Folder store served at /dicom-web (when there is no pacsUrl). */
   readonly store?: FolderStore;
   readonly backends?: readonly string[];
@@ -50,6 +51,7 @@ export interface RunningServer {
 }
 
 export const DICOMWEB_PATH = '/dicom-web';
+export const DEFAULT_MAX_UPLOAD_BYTES = 2 ** 30;
 export const BUNDLE_PATH = '/medsam2/';
 
 const MIME: Record<string, string> = {
@@ -121,19 +123,44 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   });
   if (!options.pacsUrl === !options.store)
     return Promise.reject(new Error('startServer needs exactly one of pacsUrl and store'));
-  const pacs = options.pacsUrl ? new URL(options.pacsUrl.replace(/\/+$/, '')) : undefined;
-  const store = options.store && dicomWebRoutes({ store: options.store, mountPath: DICOMWEB_PATH });
+  const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const pacs = options.pacsUrl ? new URL(options.pacsUrl) : undefined;
+  if (pacs && (pacs.username || pacs.password))
+    return Promise.reject(new Error('the PACS URL must not carry credentials: pass them as pacsCredentials'));
+  const store =
+    options.store && dicomWebRoutes({ store: options.store, mountPath: DICOMWEB_PATH, maxUploadBytes });
+  const bindName = options.host ? hostName(options.host) : undefined;
+  const allowedHosts = new Set(
+    [...LOOPBACK_HOSTS, ...(options.allowedHosts ?? []), ...(bindName ? [bindName] : [])]
+      .map((h) => hostName(h.includes(':') && !h.startsWith('[') ? `[${h}]` : h))
+      .filter((h) => h !== '0.0.0.0' && h !== '[::]'),
+  );
+  const mountSegments = DICOMWEB_PATH.split('/').filter(Boolean).length;
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
     res.setHeader('Content-Security-Policy', options.contentSecurityPolicy ?? CONTENT_SECURITY_POLICY);
     const done = (status: number) => options.onRequest?.(req.method ?? 'GET', req.url ?? '', status);
     res.on('finish', () => done(res.statusCode));
+    let route;
+    try {
+      checkHost(req.headers.host, allowedHosts);
+      route = parseRequestPath(req.url);
+    } catch (e) {
+      if (!(e instanceof RequestRefused)) throw e;
+      return text(res, e.status, e.message);
+    }
+    const { path } = route;
 
     if (path === DICOMWEB_PATH || path.startsWith(`${DICOMWEB_PATH}/`)) {
-      if (pacs) return proxy(req, res, pacs);
-      return void store?.(req, res).catch((e: unknown) => {
+      const below = route.segments.slice(mountSegments);
+      if (pacs)
+        return forwardToPacs(req, res, below, route, {
+          url: pacs,
+          credentials: options.pacsCredentials,
+          maxUploadBytes,
+        });
+      return void store?.(req, res, below, route.search).catch((e: unknown) => {
         if (!res.headersSent) text(res, 500, `DICOMweb: ${e instanceof Error ? e.message : String(e)}`);
         else res.destroy(e instanceof Error ? e : undefined);
       });
@@ -161,7 +188,15 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     return serveFile(req, res, options.ohifDist, path.slice(1), true);
   };
 
-  const server = createServer(handler);
+  // Whatever a request does, the server stays up: an unexpected error is that request's 500.
+  const server = createServer((req, res) => {
+    try {
+      handler(req, res);
+    } catch (e) {
+      if (!res.headersSent) text(res, 500, `server error: ${e instanceof Error ? e.message : String(e)}`);
+      else res.destroy();
+    }
+  });
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -196,7 +231,7 @@ function serveFile(
   spa: boolean,
 ): void {
   const base = resolve(root);
-  let file = resolve(base, normalize(relative || 'index.html'));
+  let file = resolve(base, relative || 'index.html');
   if (file !== base && !file.startsWith(base + sep)) return text(res, 403, 'outside the served folder');
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
   if (!existsSync(file)) {
@@ -216,34 +251,4 @@ function serveFile(
   res.setHeader('Content-Length', stat.size);
   if (req.method === 'HEAD') return void res.end();
   createReadStream(file).pipe(res);
-}
-
-/** Forwards /dicom-web/... to the PACS's DICOMweb root, streaming both ways. */
-function proxy(req: IncomingMessage, res: ServerResponse, pacs: URL): void {
-  const incoming = new URL(req.url ?? '/', 'http://x');
-  const target = new URL(pacs.href);
-  target.pathname = `${pacs.pathname}${incoming.pathname.slice(DICOMWEB_PATH.length)}`;
-  target.search = incoming.search;
-  // The viewer's Host header goes through: Orthanc (DicomWeb.Host unset) then writes retrieve and
-  // bulk-data URLs that point back at this proxy, not at the PACS the browser cannot reach.
-  const headers = { ...req.headers };
-  delete headers.origin;
-  delete headers.referer;
-  delete headers.cookie;
-  if (pacs.username) {
-    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(pacs.username)}:${decodeURIComponent(pacs.password)}`).toString('base64')}`;
-  }
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  const upstream = send(target, { method: req.method, headers }, (answer) => {
-    res.statusCode = answer.statusCode ?? 502;
-    for (const [k, v] of Object.entries(answer.headers)) {
-      if (v !== undefined && !k.toLowerCase().startsWith('access-control-')) res.setHeader(k, v);
-    }
-    answer.pipe(res);
-  });
-  upstream.on('error', (e) => {
-    if (!res.headersSent) text(res, 502, `PACS ${target.origin} unreachable: ${e.message}`);
-    else res.destroy(e);
-  });
-  req.pipe(upstream);
 }

@@ -1,17 +1,22 @@
 /**
  * STOW-RS into the folder store (PS3.18 10.5): multipart/related application/dicom parts, each
- * stored or refused. The answer lists ReferencedSOPSequence and FailedSOPSequence items: HTTP 200
- * when all were stored, 202 when some were, 409 when none; a body that is no multipart/related is
- * refused whole (415/400/413) with an empty FailedSOPSequence. Why each part failed is said in
+ * stored or refused. The body is read as a stream: each part goes to a temporary file in the store
+ * and is checked (a complete instance, valid UIDs, the request's study) when it ends; only when the
+ * closing boundary has arrived are the accepted parts renamed into place, so a cut or oversized
+ * upload stores nothing. The answer lists ReferencedSOPSequence and FailedSOPSequence items: HTTP
+ * 200 when all were stored, 202 when some were, 409 when none; a body that is no multipart/related
+ * is refused whole (415/400/413) with an empty FailedSOPSequence. Why each part failed is said in
  * a Warning header (ErrorComment only holds 64 characters).
  */
+import { promises as fsp } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dataset } from '../src/dicom/dataset';
 import { DicomError } from '../src/dicom/errors';
-import { contentTypeParameter, decodeMultipart } from '../src/dicom/dicomweb/multipart';
+import { contentTypeParameter } from '../src/dicom/dicomweb/multipart';
 import { toDicomJson } from './dicom-json';
-import { json, readBody } from './dicomweb-http';
-import { type FolderStore, StudyMismatch, type StoredInstance } from './folder-store';
+import { json } from './dicomweb-http';
+import { type CheckedUpload, type FolderStore, StudyMismatch, type StoredInstance } from './folder-store';
+import { MultipartError, MultipartReader } from './multipart-reader';
 
 /** STOW-RS failure reasons (PS3.4 GG.4-1, PS3.18 table I.2-2). */
 export const FailureReason = {
@@ -46,56 +51,121 @@ function answer(res: ServerResponse, status: number, body: Dataset, why: string[
   json(res, status, stowJson(body));
 }
 
+/** The request's body is larger than the cap: answered 413, the rest is not read. */
+class TooLarge extends Error {}
+
 export async function stowRs(req: IncomingMessage, res: ServerResponse, options: StowOptions): Promise<void> {
-  const { store, studyUID, instanceUrl } = options;
-  const refuse = (status: number, message: string) =>
+  const { store, studyUID, instanceUrl, maxUploadBytes } = options;
+  const refuse = (status: number, message: string) => {
+    // Past the cap the rest of the body is not read: the connection is closed instead.
+    if (status === 413) res.setHeader('Connection', 'close');
     answer(res, status, { FailedSOPSequence: [] }, [message]);
+  };
   const contentType = req.headers['content-type'] ?? '';
   if (!/^multipart\/related\b/i.test(contentType))
     return refuse(415, `STOW-RS needs multipart/related; type="application/dicom", got "${contentType}"`);
   const boundary = contentTypeParameter(contentType, 'boundary');
   if (!boundary) return refuse(400, 'the multipart/related Content-Type has no boundary');
+  const declaredLength = Number(req.headers['content-length'] ?? NaN);
+  if (declaredLength > maxUploadBytes)
+    return refuse(413, `the upload (${declaredLength} bytes) is larger than ${maxUploadBytes} bytes`);
   const declared = contentTypeParameter(contentType, 'type') ?? 'application/dicom';
-  let body: Buffer;
-  try {
-    body = await readBody(req, options.maxUploadBytes);
-  } catch (e) {
-    return refuse(413, (e as Error).message);
-  }
-  let parts;
-  try {
-    parts = decodeMultipart(body, boundary);
-  } catch (e) {
-    return refuse(400, `the body is not multipart/related: ${(e as Error).message}`);
-  }
-  if (parts.length === 0) return refuse(400, 'the multipart body has no parts');
 
-  const stored: Dataset[] = [];
+  const checked: CheckedUpload[] = [];
   const failed: Dataset[] = [];
   const comments: string[] = [];
-  parts.forEach((part, index) => {
-    const name = `part ${index + 1}`;
-    const type = (part.headers['content-type'] ?? declared).split(';')[0].trim().toLowerCase();
-    const fail = (reason: number, why: string, uids: Dataset = {}) => {
-      failed.push({ ...uids, FailureReason: reason });
-      comments.push(`${name}: ${why}`);
-    };
-    if (type !== 'application/dicom')
-      return fail(FailureReason.CannotUnderstand, `${type} is not application/dicom`);
+  const temps: string[] = [];
+  let reader: MultipartReader;
+  try {
+    reader = new MultipartReader(boundary);
+  } catch (e) {
+    return refuse(400, (e as Error).message);
+  }
+
+  // The part being read: its temporary file (undefined when it is refused without reading it).
+  let current: { name: string; file?: fsp.FileHandle; path?: string; refusal?: string } | undefined;
+  const fail = (name: string, reason: number, why: string, uids: Dataset = {}) => {
+    failed.push({ ...uids, FailureReason: reason });
+    // DicomError messages already start with the part's name.
+    comments.push(why.startsWith(`${name}:`) ? why : `${name}: ${why}`);
+  };
+  const endPart = async () => {
+    const part = current;
+    current = undefined;
+    if (!part) return;
+    if (part.refusal) return fail(part.name, FailureReason.CannotUnderstand, part.refusal);
+    await part.file?.close();
+    try {
+      checked.push(store.check(part.path as string, part.name, studyUID));
+    } catch (e) {
+      if (e instanceof StudyMismatch)
+        return fail(part.name, FailureReason.StudyInstanceUIDMismatch, e.message, e.uids);
+      if (e instanceof DicomError) return fail(part.name, FailureReason.CannotUnderstand, e.message);
+      throw e;
+    }
+  };
+
+  let received = 0;
+  try {
+    // Read by hand, not with for-await: leaving that loop early destroys the socket before the
+    // 413/400 answer is written. Here reading just stops, and the answer closes the connection.
+    const chunks = (req as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) break;
+      const chunk = next.value;
+      received += chunk.length;
+      if (received > maxUploadBytes)
+        throw new TooLarge(`the upload is larger than ${maxUploadBytes} bytes (reading stopped)`);
+      for (const event of reader.push(chunk)) {
+        if (event.type === 'part') {
+          const name = `part ${event.number}`;
+          const type = (event.headers['content-type'] ?? declared).split(';')[0].trim().toLowerCase();
+          if (type !== 'application/dicom') {
+            current = { name, refusal: `${type} is not application/dicom` };
+            continue;
+          }
+          const path = store.incomingFile();
+          temps.push(path);
+          current = { name, path, file: await fsp.open(path, 'wx') };
+        } else if (event.type === 'data') {
+          if (current?.file) await current.file.write(event.bytes);
+        } else {
+          await endPart();
+        }
+      }
+    }
+    reader.finish();
+  } catch (e) {
+    await current?.file?.close().catch(() => undefined);
+    store.discard(temps);
+    if (e instanceof TooLarge) return refuse(413, e.message);
+    if (e instanceof MultipartError) return refuse(400, `the body is not multipart/related: ${e.message}`);
+    if (!res.headersSent && !req.destroyed)
+      return refuse(500, `the upload could not be written: ${(e as Error).message}`);
+    throw e;
+  }
+  if (reader.partCount === 0) return refuse(400, 'the multipart body has no parts');
+
+  const stored: Dataset[] = [];
+  for (const upload of checked) {
     let instance: StoredInstance;
     try {
-      instance = store.store(part.body, name, studyUID);
+      instance = store.commit(upload);
     } catch (e) {
-      if (e instanceof StudyMismatch) return fail(FailureReason.StudyInstanceUIDMismatch, e.message, e.uids);
-      if (e instanceof DicomError) return fail(FailureReason.CannotUnderstand, e.message);
-      return fail(FailureReason.OutOfResources, `could not be written: ${(e as Error).message}`);
+      store.discard([upload.tempFile]);
+      fail('an instance', FailureReason.OutOfResources, `could not be written: ${(e as Error).message}`, {
+        ReferencedSOPClassUID: upload.parsed.sopClassUID,
+        ReferencedSOPInstanceUID: upload.parsed.sopInstanceUID,
+      });
+      continue;
     }
     stored.push({
       ReferencedSOPClassUID: instance.sopClassUID,
       ReferencedSOPInstanceUID: instance.sopInstanceUID,
       RetrieveURL: instanceUrl(instance),
     });
-  });
+  }
   const result: Dataset = { ReferencedSOPSequence: stored };
   const studies = new Set(stored.map((d) => String(d.RetrieveURL).split('/series/')[0]));
   if (studies.size === 1) result.RetrieveURL = [...studies][0];
