@@ -160,6 +160,32 @@ describe('SegmentationSession on the test model', () => {
     expect(u.area).toBeGreaterThan(100);
   });
 
+  it('snapshot/restore puts back exactly the masks and the pending work before a correction (Undo)', async () => {
+    const { session, id } = await segmentSphere({ trace: false, workflow: 'medsam2' });
+    const before = Buffer.from(session.mask(id));
+    expect(session.pendingSlices(id)).toEqual([]);
+    const snap = session.snapshot(id);
+    await session.setPrompt(id, 24, click(32, 30, 0));
+    // The correction makes the slices after it stale (the isolated backward pass does not see it).
+    expect(session.pendingSlices(id)).toEqual(Array.from({ length: 15 }, (_, i) => 25 + i));
+    const logits24 = () => session.outcomes(id).find((o) => o.frame === 24)?.lowResLogits;
+    const corrected = logits24();
+    session.restore(snap);
+    expect(logits24()).not.toBe(corrected);
+    expect(Buffer.from(session.mask(id)).equals(before)).toBe(true);
+    expect(session.pendingSlices(id)).toEqual([]);
+    expect(session.prompts(id).map((p) => p.slice)).toEqual([20]);
+    expect(await collect(session.propagate())).toHaveLength(0);
+  });
+
+  it('pendingSlices lists what the next propagate predicts again', async () => {
+    const { session, id } = await segmentSphere({ trace: false });
+    await session.setPrompt(id, 24, click(32, 30, 0));
+    const pending = session.pendingSlices(id);
+    const redone = await collect(session.propagate());
+    expect(redone.map((u) => u.slice).sort((a, b) => a - b)).toEqual(pending);
+  });
+
   it('a correction click on a propagated slice counts: exclude gives less than include there', async () => {
     const a = await segmentSphere({ trace: false });
     const b = await segmentSphere({ trace: false });

@@ -14,7 +14,7 @@ import { resizeBilinear } from './preprocess/resize';
 import { createSliceTransform, type SliceTransform } from './preprocess/slice-transform';
 import { encodePrompt, type SlicePrompt, validatePrompt } from './prompts/prompt';
 import { type FrameOutcome, type FrameState, outcomeOf } from './propagation/frame-state';
-import { type BankTrace, ObjectTrack } from './propagation/object-track';
+import { type BankTrace, ObjectTrack, type TrackSnapshot } from './propagation/object-track';
 import type { Volume } from './types';
 import { aggregateProbabilities, binarize, FOREGROUND_THRESHOLD } from './volume/aggregate';
 import { type OrientedSequence, orientedSequence } from './volume/orientations';
@@ -102,6 +102,21 @@ interface AxisTrack {
    * session does not: Propagate without a new prompt keeps what the user sees.
    */
   upToDate: boolean;
+}
+
+interface AxisTrackSnapshot {
+  readonly track: TrackSnapshot;
+  readonly prompts: ReadonlyMap<number, SlicePrompt>;
+  readonly skipped: ReadonlySet<number>;
+  readonly upToDate: boolean;
+}
+
+/** What `snapshot` returns: opaque to callers, given back to `restore`. */
+export interface ObjectSnapshot {
+  readonly objectId: number;
+  readonly label: string;
+  readonly promptAxis: AxisName | null;
+  readonly tracks: ReadonlyMap<AxisName, AxisTrackSnapshot>;
 }
 
 interface TrackedObject {
@@ -293,6 +308,51 @@ export class SegmentationSession {
         yield* this.runTrack(o, axis, progress, options);
       }
     }
+  }
+
+  /**
+   * Everything the session holds for one object (prompts, every slice's output, what propagation
+   * already did), for Undo: `restore` puts exactly that back. Containers are copied; the states in
+   * them are shared (the engine replaces states, it never changes one in place).
+   */
+  snapshot(objectId: number): ObjectSnapshot {
+    const o = this.object(objectId);
+    const tracks = new Map<AxisName, AxisTrackSnapshot>();
+    for (const [axis, t] of o.tracks)
+      tracks.set(axis, {
+        track: t.track.snapshot(),
+        prompts: new Map(t.prompts),
+        skipped: new Set(t.skipped),
+        upToDate: t.upToDate,
+      });
+    return { objectId, label: o.label, promptAxis: o.promptAxis, tracks };
+  }
+
+  restore(snapshot: ObjectSnapshot): void {
+    const o = this.object(snapshot.objectId);
+    o.label = snapshot.label;
+    o.promptAxis = snapshot.promptAxis;
+    o.tracks.clear();
+    for (const [axis, s] of snapshot.tracks) {
+      const t = this.track(o, axis);
+      t.track.restore(s.track);
+      t.prompts.clear();
+      for (const [k, v] of s.prompts) t.prompts.set(k, v);
+      t.skipped.clear();
+      for (const f of s.skipped) t.skipped.add(f);
+      t.upToDate = s.upToDate;
+    }
+  }
+
+  /**
+   * Slices along the object's prompted axis that the next `propagate` would predict again (stale
+   * after a correction or a new prompt); [] when nothing changed since the last propagation.
+   */
+  pendingSlices(objectId: number): number[] {
+    const o = this.object(objectId);
+    if (!o.promptAxis) return [];
+    const t = this.track(o, o.promptAxis);
+    return t.upToDate ? [] : t.track.staleFrames();
   }
 
   /** The object's mask on the volume grid (x fastest), aggregated over axes in 'all' mode. */

@@ -69,6 +69,15 @@ export function runSeed(seed: number, run: { origin: number; direction: Directio
   return (Math.imul(seed ^ 0x9e3779b9, 31) + run.origin * 2 + (run.direction > 0 ? 1 : 0)) >>> 0;
 }
 
+/** A copy of a track's containers (see `ObjectTrack.snapshot`). */
+export interface TrackSnapshot {
+  readonly cond: ReadonlyMap<number, FrameState>;
+  readonly nonCond: ReadonlyMap<number, FrameState>;
+  readonly tracked: ReadonlyMap<number, Direction>;
+  readonly corrected: ReadonlySet<number>;
+  readonly passes: ReadonlyMap<Direction, PassRecord>;
+}
+
 interface PassRecord {
   /** The memories and pointers a frame attended when it was predicted (identity = unchanged). */
   readonly stamps: Map<number, readonly FrameState[]>;
@@ -171,6 +180,65 @@ export class ObjectTrack {
     this.nonCond.delete(frame);
     this.tracked.delete(frame);
     if (this.cond.size === 0) this.reset();
+  }
+
+  /** Everything the track holds, as containers copied (states are never changed in place). */
+  snapshot(): TrackSnapshot {
+    return {
+      cond: new Map(this.cond),
+      nonCond: new Map(this.nonCond),
+      tracked: new Map(this.tracked),
+      corrected: new Set(this.corrected),
+      passes: new Map(this.passes),
+    };
+  }
+
+  /** Puts back exactly what `snapshot` held (undo). */
+  restore(s: TrackSnapshot): void {
+    const refill = <K, V>(target: Map<K, V>, from: ReadonlyMap<K, V>) => {
+      target.clear();
+      for (const [k, v] of from) target.set(k, v);
+    };
+    refill(this.cond, s.cond);
+    refill(this.nonCond, s.nonCond);
+    refill(this.tracked, s.tracked);
+    refill(this.passes, s.passes);
+    this.corrected.clear();
+    for (const f of s.corrected) this.corrected.add(f);
+  }
+
+  /**
+   * Slices the next `propagate` would predict again: in each pass, a slice whose attended memories
+   * or pointers differ from last time or depend on a slice that will be predicted again (under a
+   * bank policy, every slice after the first such one too). Conditioning and corrected slices never.
+   */
+  staleFrames(): number[] {
+    const stale = new Set<number>();
+    if (this.cond.size === 0) return [];
+    const start = Math.min(...this.cond.keys());
+    const usesBank = this.options.bank.policy !== 'sam2-fifo';
+    for (const { direction, frames } of this.plan()) {
+      const previous = this.passes.get(direction);
+      const outputs = this.lookup(direction, start);
+      let chained = false;
+      for (const t of frames) {
+        if (this.corrected.has(t) && this.nonCond.has(t)) continue;
+        const before = previous?.stamps.get(t);
+        const { stamp } = this.select(t, direction, usesBank ? [] : null, outputs);
+        const dirty =
+          chained ||
+          !this.nonCond.has(t) ||
+          before === undefined ||
+          this.tracked.get(t) !== direction ||
+          !sameStates(before, stamp) ||
+          stamp.some((s) => stale.has(s.frame) && !this.cond.has(s.frame));
+        if (dirty) {
+          stale.add(t);
+          if (usesBank) chained = true;
+        }
+      }
+    }
+    return [...stale].sort((a, b) => a - b);
   }
 
   /** SAM 2's `reset_state` for this object. */
