@@ -101,6 +101,7 @@ export interface ToolGroup {
 export interface ToolGroupService extends PubSub {
   getToolGroupIds(): string[];
   getToolGroup(id: string): ToolGroup | undefined;
+  getToolGroupForViewport(viewportId: string): ToolGroup | undefined;
 }
 
 export interface UiNotificationService {
@@ -180,6 +181,8 @@ export interface CsViewport {
   readonly element: HTMLDivElement;
   readonly type: string;
   getCamera(): { viewPlaneNormal?: Point3 };
+  canvasToWorld(canvas: readonly [number, number]): Point3;
+  worldToCanvas(world: Point3): [number, number];
   getCurrentImageIdIndex?(): number;
   setImageIdIndex?(index: number): Promise<unknown>;
   getImageIds?(): string[];
@@ -220,7 +223,7 @@ export interface CornerstoneTools {
   };
   readonly segmentation: {
     readonly triggerSegmentationEvents: {
-      triggerSegmentationDataModified(segmentationId: string, modifiedSlices?: number[]): void;
+      triggerSegmentationDataModified(segmentationId: string, modifiedSlices?: readonly number[]): void;
     };
   };
 }
