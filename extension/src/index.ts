@@ -71,7 +71,9 @@ const extension = {
         { getCornerstoneLibraries?: () => { cornerstone: never; cornerstoneTools: never } } | undefined
     )?.getCornerstoneLibraries?.();
     if (libs) {
-      registerPromptTool(libs.cornerstoneTools);
+      registerPromptTool(libs.cornerstoneTools, (viewportId, index) =>
+        controller ? controller.markersOn(viewportId, index) : [],
+      );
       stopListening?.();
       stopListening = listenForGestures(
         document,

@@ -58,6 +58,35 @@ async function waitForRuns(runs: number, timeout = 120000): Promise<PanelStateVi
   return viewer.state();
 }
 
+/** Waits until no action is queued or running. */
+async function waitIdle(): Promise<void> {
+  await session.page.waitForFunction(() => {
+    const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } }).commandsManager;
+    return (cm.runCommand('medsam2GetState') as { queued: number }).queued === 0;
+  });
+}
+
+/** Prompt markers of each kind drawn in the viewport's SVG layer. */
+async function markers(): Promise<{ include: number; exclude: number; box: number }> {
+  const count = (kind: string) => session.page.locator(`svg [data-id="medsam2-marker-${kind}"]`).count();
+  return { include: await count('include'), exclude: await count('exclude'), box: await count('box') };
+}
+
+async function waitForMarkers(want: { include: number; exclude: number; box: number }) {
+  await session.page.waitForFunction(
+    (w) =>
+      (['include', 'exclude', 'box'] as const).every(
+        (k) => document.querySelectorAll(`svg [data-id="medsam2-marker-${k}"]`).length === w[k],
+      ),
+    want,
+    { timeout: 10000 },
+  );
+  return markers();
+}
+
+const pointCount = (prompts: { points?: unknown[] }[]) =>
+  prompts.reduce((n, p) => n + (p.points?.length ?? 0), 0);
+
 describe('the clinician’s loop (issue 12)', () => {
   test('fault 1: a click followed 0.15 s later by Propagate is kept, and Propagate waits for it', async () => {
     await viewer.activatePromptTool();
@@ -102,6 +131,15 @@ describe('the clinician’s loop (issue 12)', () => {
     figures['propagate: slices'] = state.propagation.total;
   });
 
+  test('fault 4: the prompts are drawn on their slice, include and exclude told apart', async () => {
+    await expect(waitForMarkers({ include: 1, exclude: 1, box: 0 })).resolves.toEqual({
+      include: 1,
+      exclude: 1,
+      box: 0,
+    });
+    await session.page.screenshot({ path: artifactPath('loop-4-markers.png') });
+  });
+
   test('fault 1: Propagate with nothing new to do says so in the panel', async () => {
     await session.page.click('[data-cy="medsam2-propagate"]');
     await expect(
@@ -127,6 +165,41 @@ describe('the clinician’s loop (issue 12)', () => {
       target,
       { timeout: 10000 },
     );
+    // The markers follow the slice: none on this one.
+    await expect(waitForMarkers({ include: 0, exclude: 0, box: 0 })).resolves.toEqual({
+      include: 0,
+      exclude: 0,
+      box: 0,
+    });
     await session.page.screenshot({ path: artifactPath('loop-3-strip-jump.png') });
+  });
+
+  test('fault 6: Undo restores exactly the masks before the last prompt, in the labelmap and in the engine', async () => {
+    await waitIdle();
+    const before = await viewer.state();
+    const coverageBefore = await viewer.coverage();
+    const points = pointCount(await viewer.prompts());
+    // An exclude click on the structure, on a slice that had no prompt (the strip jumped here).
+    await viewer.clickViewport(0.5, 0.45, ['Shift']);
+    await viewer.waitForPointCount(points + 1);
+    await waitIdle();
+    await waitForMarkers({ include: 0, exclude: 1, box: 0 });
+    const changed = await viewer.coverage();
+    expect(changed).not.toEqual(coverageBefore);
+    await session.page.screenshot({ path: artifactPath('loop-6-exclude-click.png') });
+    await session.page.click('[data-cy="medsam2-undo"]');
+    await viewer.waitForPointCount(points);
+    await waitIdle();
+    expect(await viewer.coverage()).toEqual(coverageBefore);
+    expect((await viewer.state()).segments[0].slices).toEqual(before.segments[0].slices);
+    await waitForMarkers({ include: 0, exclude: 0, box: 0 }); // Undo took its marker away
+    await session.page.screenshot({ path: artifactPath('loop-6-after-undo.png') });
+    // The engine is back too: the runs done before the exclude click count as done.
+    await session.page.click('[data-cy="medsam2-propagate"]');
+    await expect(
+      session.page
+        .waitForSelector('[data-cy="medsam2-notice"]', { timeout: 10000 })
+        .then((e) => e.textContent()),
+    ).resolves.toMatch(/up to date/);
   });
 });

@@ -20,14 +20,17 @@ import type {
   ExtensionManager,
   OhifDisplaySet,
   OhifServices,
+  Point3,
 } from './ohif-types';
 import { PaintQueue, animationFrameScheduler } from './paint-queue';
 import { PromptBindings } from './prompt-bindings';
 import { PromptHistory } from './prompt-history';
 import { PropagationRun } from './propagation-run';
+import type { Marker } from './prompt-markers';
 import { PROMPT_TOOL_NAME, type PromptGesture } from './prompt-tool';
 import { type Rgb, type SegmentCodes, SegmentEditor, defaultSegmentLabel, newSegment } from './segments';
 import { type SeriesVolume, loadSeriesVolume } from './series';
+import { UndoStack, decodeRuns, encodeRuns } from './undo-stack';
 import { DEFAULT_SETTINGS, sameSettings, sessionSettings } from './settings';
 import { type WorldToVoxel, worldToVoxel } from './world-to-voxel';
 
@@ -68,6 +71,8 @@ export class Medsam2Controller {
   private active: ActiveSeries | null = null;
   private seriesLoad: Promise<ActiveSeries> | null = null;
   private readonly prompts = new PromptHistory();
+  /** What each prompt's Undo puts back on screen (the engine keeps its own side). */
+  private readonly undoFrames = new UndoStack();
   private readonly propagation = new PropagationRun();
   private readonly segments: SegmentEditor;
   /** User actions (and so every engine call that changes a session) run one at a time, in order. */
@@ -239,6 +244,7 @@ export class Medsam2Controller {
         color: [...segment.color, 255],
       });
       this.prompts.clear();
+      this.undoFrames.clear();
       const active: ActiveSeries = {
         series,
         sessionId,
@@ -350,8 +356,18 @@ export class Medsam2Controller {
   private async addPrompt(active: ActiveSeries, p: VoxelPrompt): Promise<void> {
     const objectId = this.segments.requireActive();
     const next = this.prompts.merged(objectId, p);
-    const update = await this.client().setPrompt(active.sessionId, objectId, 'axial', p.slice, next);
+    const { segmentIndex, slices } = this.segments.get(objectId);
+    const [columns, rows, depth] = active.series.volume.dims;
+    const before = {
+      objectId,
+      results: slices,
+      masks: Array.from({ length: depth }, (_, k) => encodeRuns(active.labelmap.sliceMask(segmentIndex, k))),
+      sliceSize: columns * rows,
+    };
+    const update = await this.client().setPrompt(active.sessionId, objectId, 'axial', p.slice, next, true);
+    this.undoFrames.push(before);
     this.prompts.record(objectId, p.slice, next);
+    this.redrawMarkers(active);
     this.apply(active, update, true);
     await active.paint.flush();
     this.set({ error: undefined });
@@ -401,6 +417,9 @@ export class Medsam2Controller {
     if (sameSettings(active.applied, wanted)) return;
     await this.client().updateSettings(active.sessionId, sessionSettings(wanted));
     active.applied = wanted;
+    // Every result is redone under the new settings: the old ones cannot come back by Undo.
+    this.undoFrames.clear();
+    this.prompts.clearUndo();
   }
 
   /** Stops a running propagation at once (not queued); slices already drawn stay. */
@@ -410,26 +429,29 @@ export class Medsam2Controller {
 
   // ---- editing -------------------------------------------------------------------------------
 
-  /** Undoes the last prompt: the slice gets its previous prompt back, or loses its prompt. */
+  /**
+   * Undoes the last prompt: the engine's state and the labelmap go back to exactly what they were
+   * before it (masks, confidences, and the runs already done, so Propagate has nothing to redo).
+   */
   undo(): Promise<void> {
     this.stop();
     return this.act(async () => {
       const change = this.prompts.peekUndo();
       const active = this.active;
       if (!change || !active) return this.say('Nothing to undo: no prompt yet.');
-      const { objectId, slice, prompt } = change;
-      const { segmentIndex } = this.segments.get(objectId);
-      if (prompt) {
-        const update = await this.client().setPrompt(active.sessionId, objectId, 'axial', slice, prompt);
-        this.prompts.commitUndo();
-        this.apply(active, update, true);
-      } else {
-        await this.client().removePrompt(active.sessionId, objectId, 'axial', slice);
-        this.prompts.commitUndo();
-        const [columns, rows] = active.series.volume.dims;
-        active.paint.write(segmentIndex, slice, new Uint8Array(columns * rows));
-        this.segments.setSliceResult(objectId, active.series.imageIndexOfSlice[slice], null);
+      const frame = this.undoFrames.pop(change.objectId);
+      if (!frame) {
+        this.prompts.clearUndo();
+        return this.say('Nothing more to undo: earlier steps are no longer kept.');
       }
+      await this.client().undoPrompt(active.sessionId, change.objectId);
+      this.prompts.commitUndo();
+      this.redrawMarkers(active);
+      const { segmentIndex } = this.segments.get(change.objectId);
+      frame.masks.forEach((runs, k) =>
+        active.paint.write(segmentIndex, k, decodeRuns(runs, frame.sliceSize)),
+      );
+      this.segments.update(change.objectId, () => ({ slices: frame.results }));
       await active.paint.flush();
       this.set({});
     });
@@ -565,6 +587,45 @@ export class Medsam2Controller {
       result,
       true,
     );
+  }
+
+  /**
+   * The prompts to draw on a viewport showing OHIF image `imageIndex` of the open series: every
+   * segment's points and box on that slice, in its colour.
+   */
+  markersOn(viewportId: string, imageIndex: number): Marker[] {
+    const active = this.active;
+    if (!active) return [];
+    const shown = this.host.services.viewportGridService.getDisplaySetsUIDsForViewport(viewportId)?.[0];
+    if (shown !== active.series.displaySet.displaySetInstanceUID) return [];
+    const slice = active.series.sliceOfImageIndex.get(imageIndex);
+    if (slice === undefined) return [];
+    const a = active.series.volume.affine;
+    const world = (x: number, y: number): Point3 => [
+      a[0] * x + a[1] * y + a[2] * slice + a[3],
+      a[4] * x + a[5] * y + a[6] * slice + a[7],
+      a[8] * x + a[9] * y + a[10] * slice + a[11],
+    ];
+    const out: Marker[] = [];
+    for (const segment of this.snapshot.segments) {
+      const color = `rgb(${segment.color.join(', ')})`;
+      const prompt = this.prompts.of(segment.objectId).find((p) => p.slice === slice);
+      for (const p of prompt?.points ?? [])
+        out.push({ kind: p.label === 1 ? 'include' : 'exclude', world: world(p.x, p.y), color });
+      const b = prompt?.box;
+      if (b)
+        out.push({
+          kind: 'box',
+          corners: [world(b[0], b[1]), world(b[2], b[1]), world(b[2], b[3]), world(b[0], b[3])],
+          color,
+        });
+    }
+    return out;
+  }
+
+  /** Redraws the prompt markers (after a prompt is added or undone). */
+  private redrawMarkers(active: ActiveSeries): void {
+    this.libs().tools.utilities.triggerAnnotationRenderForViewportIds([active.viewportId]);
   }
 
   /** Pixel counts of a segment in the labelmap, by OHIF image index (for tests and automation). */

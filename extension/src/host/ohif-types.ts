@@ -221,6 +221,30 @@ export interface CornerstoneTools {
     readonly ToolModes?: { readonly Active: string };
     readonly KeyboardBindings: { readonly Shift: number };
   };
+  /** cornerstone's SVG drawing helpers (what annotation tools draw with). */
+  readonly drawing: {
+    drawCircle(
+      svg: unknown,
+      annotationUID: string,
+      circleUID: string,
+      center: readonly [number, number],
+      radius: number,
+      options?: Record<string, unknown>,
+      dataId?: string,
+    ): void;
+    drawLine(
+      svg: unknown,
+      annotationUID: string,
+      lineUID: string,
+      start: readonly [number, number],
+      end: readonly [number, number],
+      options?: Record<string, unknown>,
+      dataId?: string,
+    ): void;
+  };
+  readonly utilities: {
+    triggerAnnotationRenderForViewportIds(viewportIds: readonly string[]): void;
+  };
   readonly segmentation: {
     readonly triggerSegmentationEvents: {
       triggerSegmentationDataModified(segmentationId: string, modifiedSlices?: readonly number[]): void;

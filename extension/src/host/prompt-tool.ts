@@ -10,6 +10,7 @@
  * so OHIF can make it the active tool; it consumes the mouse-down so no other tool acts on it.
  */
 import type { CornerstoneCore, CornerstoneTools, CsViewport, Point3 } from './ohif-types';
+import { type MarkerSource, drawMarkers } from './prompt-markers';
 
 export const PROMPT_TOOL_NAME = 'MedSAM2Prompt';
 
@@ -20,8 +21,8 @@ export type PromptGesture =
 /** A drag shorter than this (canvas pixels) is a click. */
 const DRAG_THRESHOLD_PX = 4;
 
-/** Registers the tool class with cornerstoneTools once. */
-export function registerPromptTool(tools: CornerstoneTools): void {
+/** Registers the tool class with cornerstoneTools once; it draws the prompts `markers` gives. */
+export function registerPromptTool(tools: CornerstoneTools, markers: MarkerSource): void {
   class MedSam2PromptTool extends tools.BaseTool {
     static toolName = PROMPT_TOOL_NAME;
 
@@ -31,6 +32,14 @@ export function registerPromptTool(tools: CornerstoneTools): void {
 
     /** Consumes the mouse-down: the gesture itself is read from the DOM (listenForGestures). */
     preMouseDownCallback = (): boolean => true;
+
+    /** Called by cornerstone's annotation rendering for every viewport the tool is not disabled on. */
+    renderAnnotation = (enabledElement: { viewport: CsViewport }, svg: unknown): boolean => {
+      const { viewport } = enabledElement;
+      const index = viewport.getCurrentImageIdIndex?.();
+      if (index === undefined) return false;
+      return drawMarkers(tools.drawing, svg, viewport, markers(viewport.id, index));
+    };
   }
   tools.addTool(MedSam2PromptTool);
 }
