@@ -8,7 +8,7 @@ import { commandsModule } from './host/commands';
 import { ConfigError, type Medsam2Config, readConfig } from './host/config';
 import { Medsam2Controller } from './host/controller';
 import type { ExtensionParams, ToolbarButton } from './host/ohif-types';
-import { PROMPT_TOOL_NAME, registerPromptTool } from './host/prompt-tool';
+import { PROMPT_TOOL_NAME, listenForGestures, registerPromptTool } from './host/prompt-tool';
 import { createPanelComponent } from './panel/panel-component';
 
 import { EXTENSION_ID, PANEL_ID, PANEL_NAME } from './ids';
@@ -16,6 +16,7 @@ import { EXTENSION_ID, PANEL_ID, PANEL_NAME } from './ids';
 export { EXTENSION_ID, PANEL_ID };
 
 let controller: Medsam2Controller | null = null;
+let stopListening: (() => void) | null = null;
 const current = (): Medsam2Controller => {
   if (!controller) throw new Error('MedSAM-2 is not registered yet');
   return controller;
@@ -66,9 +67,21 @@ const extension = {
     });
     const entry = extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common');
     const libs = (
-      entry?.exports as { getCornerstoneLibraries?: () => { cornerstoneTools: never } } | undefined
+      entry?.exports as
+        { getCornerstoneLibraries?: () => { cornerstone: never; cornerstoneTools: never } } | undefined
     )?.getCornerstoneLibraries?.();
-    if (libs) registerPromptTool(libs.cornerstoneTools, (g) => void current().onGesture(g));
+    if (libs) {
+      registerPromptTool(libs.cornerstoneTools, (viewportId, index) =>
+        controller ? controller.markersOn(viewportId, index) : [],
+      );
+      stopListening?.();
+      stopListening = listenForGestures(
+        document,
+        libs.cornerstone,
+        (viewportId) => current().promptToolActiveOn(viewportId),
+        (g) => void current().onGesture(g),
+      );
+    }
   },
 
   /**

@@ -62,6 +62,9 @@ class Initializers:
         self.graph = graph
         self.init = {t.name: t for t in graph.initializer}
         self.const = {n.output[0]: n for n in graph.node if n.op_type == "Constant"}
+        # The exporter passes a weight used twice (SAM 2's k/v projections of memories and of
+        # object pointers) through Identity nodes.
+        self.alias = {n.output[0]: n.input[0] for n in graph.node if n.op_type == "Identity"}
         self.readers: Dict[str, int] = {}
         for n in graph.node:
             for i in n.input:
@@ -69,7 +72,13 @@ class Initializers:
         for o in graph.output:
             self.readers[o.name] = self.readers.get(o.name, 0) + 1
 
+    def resolve(self, name: str) -> str:
+        while name in self.alias:
+            name = self.alias[name]
+        return name
+
     def array(self, name: str) -> Optional[np.ndarray]:
+        name = self.resolve(name)
         if name in self.init:
             return numpy_helper.to_array(self.init[name])
         node = self.const.get(name)
@@ -117,7 +126,7 @@ def quantize_graph(proto: onnx.ModelProto, label: str) -> Dict:
             nodes.append(node)
             continue
         w, bias = found
-        key = node.input[1] + ("__T" if node.op_type == "Gemm" else "")
+        key = inits.resolve(node.input[1]) + ("__T" if node.op_type == "Gemm" else "")
         if key not in done:
             q, scale = quantize_weight(w)
             names = (key + "__int8", key + "__scale", key + "__zero")
@@ -140,14 +149,19 @@ def quantize_graph(proto: onnx.ModelProto, label: str) -> Dict:
     del graph.node[:]
     graph.node.extend(nodes)
     graph.initializer.extend(new_inits)
-    # Drop the float weights nothing reads any more.
-    used = {i for n in graph.node for i in n.input} | {o.name for o in graph.output}
+    # Drop the float weights nothing reads any more (and the Identity/Constant nodes that led to them).
+    outputs = {o.name for o in graph.output}
+    while True:
+        used = {i for n in graph.node for i in n.input} | outputs
+        live = [n for n in graph.node
+                if n.op_type not in ("Constant", "Identity") or n.output[0] in used]
+        if len(live) == len(graph.node):
+            break
+        del graph.node[:]
+        graph.node.extend(live)
     kept = [t for t in graph.initializer if t.name in used]
     del graph.initializer[:]
     graph.initializer.extend(kept)
-    live = [n for n in graph.node if n.op_type != "Constant" or n.output[0] in used]
-    del graph.node[:]
-    graph.node.extend(live)
     if not any(o.domain == MS_DOMAIN for o in proto.opset_import):
         proto.opset_import.append(helper.make_opsetid(MS_DOMAIN, 1))
     return {"quantizedNodes": count, "quantizedWeights": len(done), "int8Values": values}

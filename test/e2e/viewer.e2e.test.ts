@@ -144,7 +144,7 @@ describe(`MedSAM-2 in OHIF ${OHIF_UNDER_TEST} (wasm)`, () => {
     const pending = await viewer.state();
     expect(pending.settings.orientations).toBe('all');
     // Nothing re-runs before Propagate, and the section stays open for the next change.
-    expect(pending.propagation).toEqual({ running: false, done: firstTotal, total: firstTotal });
+    expect(pending.propagation).toMatchObject({ running: false, done: firstTotal, total: firstTotal });
     await expect(session.page.isVisible('[data-cy="medsam2-setting-k"]')).resolves.toBe(true);
 
     await viewer.propagateToEnd(firstTotal);
@@ -170,7 +170,7 @@ describe(`MedSAM-2 in OHIF ${OHIF_UNDER_TEST} (wasm)`, () => {
     await session.page.selectOption(orientations, 'single');
     await viewer.propagateToEnd(all.propagation.total);
     const single = await viewer.state();
-    expect(single.propagation).toEqual({ running: false, done: firstTotal, total: firstTotal });
+    expect(single.propagation).toMatchObject({ running: false, done: firstTotal, total: firstTotal });
     const rounded = (s: PanelStateView) =>
       s.segments[0].slices.map((r) => r && { ...r, confidence: r.confidence.toFixed(5) });
     expect(rounded(single)).toEqual(rounded(all));

@@ -21,7 +21,8 @@ export type InputErrorKind =
   | 'invalid-prompt'
   | 'invalid-options'
   | 'invalid-file'
-  | 'unknown-object';
+  | 'unknown-object'
+  | 'nothing-to-undo';
 
 export class EngineError extends Error {
   constructor(

@@ -38,7 +38,7 @@ export interface SegmentState {
   readonly color: readonly [number, number, number];
   readonly category: Code;
   readonly type: Code;
-  /** Per volume slice: the latest result, or null where nothing was predicted yet. */
+  /** Per OHIF image index (OHIF's slice numbering): the latest result, or null where nothing was predicted yet. */
   readonly slices: readonly (SliceResult | null)[];
 }
 
@@ -66,10 +66,20 @@ export interface ControllerState {
   readonly segments: readonly SegmentState[];
   readonly activeObjectId: number | null;
   readonly toolActive: boolean;
-  readonly propagation: { readonly running: boolean; readonly done: number; readonly total: number };
+  readonly propagation: {
+    readonly running: boolean;
+    readonly done: number;
+    readonly total: number;
+    /** Propagations ended so far (finished, stopped or failed). */
+    readonly runs: number;
+  };
   readonly settings: SettingsState;
   readonly export: ExportState;
   readonly canUndo: boolean;
+  /** User actions queued or running (clicks, Propagate, Undo, ...), run in order. */
+  readonly queued: number;
+  /** Why the last action had nothing to do (e.g. every slice up to date). */
+  readonly notice?: string;
   /** Last error of an action (prompt outside the image, worker failure, ...). */
   readonly error?: string;
   readonly busy?: string;

@@ -8,6 +8,7 @@ import type { EngineClient } from '../worker/client';
 import type { ModelInfo } from '../worker/protocol';
 import type { Medsam2Config } from './config';
 import type { ControllerState, SegmentState, SettingsState } from './controller-state';
+import { ActionQueue } from './action-queue';
 import { exportSegmentation } from './export-seg';
 import { type VoxelPrompt, gesturePrompt } from './gesture-prompt';
 import { LabelmapLayer } from './labelmap';
@@ -19,13 +20,17 @@ import type {
   ExtensionManager,
   OhifDisplaySet,
   OhifServices,
+  Point3,
 } from './ohif-types';
+import { PaintQueue, animationFrameScheduler } from './paint-queue';
 import { PromptBindings } from './prompt-bindings';
 import { PromptHistory } from './prompt-history';
 import { PropagationRun } from './propagation-run';
+import type { Marker } from './prompt-markers';
 import { PROMPT_TOOL_NAME, type PromptGesture } from './prompt-tool';
 import { type Rgb, type SegmentCodes, SegmentEditor, defaultSegmentLabel, newSegment } from './segments';
 import { type SeriesVolume, loadSeriesVolume } from './series';
+import { UndoStack, decodeRuns, encodeRuns } from './undo-stack';
 import { DEFAULT_SETTINGS, sameSettings, sessionSettings } from './settings';
 import { type WorldToVoxel, worldToVoxel } from './world-to-voxel';
 
@@ -45,11 +50,16 @@ interface ActiveSeries {
   readonly series: SeriesVolume;
   readonly sessionId: number;
   readonly labelmap: LabelmapLayer;
+  /** Slice masks on their way into the labelmap, written once per frame. */
+  readonly paint: PaintQueue;
   readonly toVoxel: WorldToVoxel;
   viewportId: string;
   /** The settings the worker session runs with; the panel's may be newer (applied on propagate). */
   applied: SettingsState;
 }
+
+/** How often streamed slice results refresh the panel at most. */
+const PANEL_REFRESH_MS = 200;
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -61,10 +71,16 @@ export class Medsam2Controller {
   private active: ActiveSeries | null = null;
   private seriesLoad: Promise<ActiveSeries> | null = null;
   private readonly prompts = new PromptHistory();
+  /** What each prompt's Undo puts back on screen (the engine keeps its own side). */
+  private readonly undoFrames = new UndoStack();
   private readonly propagation = new PropagationRun();
   private readonly segments: SegmentEditor;
-  /** Engine calls that change a session run one at a time, in call order. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** User actions (and so every engine call that changes a session) run one at a time, in order. */
+  private readonly actions = new ActionQueue((queued) => this.set({ queued }));
+  /** A state change published at the next painted frame (slice results streaming in). */
+  private publishPending = false;
+  private publishTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastPublish = 0;
 
   constructor(private readonly host: HostContext) {
     this.models = new ModelLoader(host.config, (model) => this.set({ model }), host.configError);
@@ -72,7 +88,7 @@ export class Medsam2Controller {
     this.segments = new SegmentEditor(
       host.services.segmentationService,
       () => this.snapshot,
-      (patch) => this.set(patch),
+      (patch, quiet) => (quiet ? this.setQuietly(patch) : this.set(patch)),
     );
     this.snapshot = {
       model: this.models.current,
@@ -80,10 +96,11 @@ export class Medsam2Controller {
       segments: [],
       activeObjectId: null,
       toolActive: false,
-      propagation: { running: false, done: 0, total: 0 },
+      propagation: { running: false, done: 0, total: 0, runs: 0 },
       settings: DEFAULT_SETTINGS,
       export: { status: 'idle' },
       canUndo: false,
+      queued: 0,
     };
   }
 
@@ -101,7 +118,46 @@ export class Medsam2Controller {
 
   private set(patch: Partial<ControllerState>): void {
     this.snapshot = { ...this.snapshot, ...patch, canUndo: this.prompts.canUndo };
+    this.publishPending = false;
+    this.lastPublish = Date.now();
     for (const l of this.listeners) l(this.snapshot);
+  }
+
+  /** Changes the state now and tells the panel at the next painted frame (see PaintQueue). */
+  private setQuietly(patch: Partial<ControllerState>): void {
+    this.snapshot = { ...this.snapshot, ...patch, canUndo: this.prompts.canUndo };
+    this.publishPending = true;
+  }
+
+  /** Publishes quiet changes, at most every PANEL_REFRESH_MS (rebuilding the panel is not free). */
+  private publishIfPending(): void {
+    if (!this.publishPending || this.publishTimer) return;
+    const wait = this.lastPublish + PANEL_REFRESH_MS - Date.now();
+    if (wait <= 0) this.set({});
+    else
+      this.publishTimer = setTimeout(() => {
+        this.publishTimer = undefined;
+        if (this.publishPending) this.set({});
+      }, wait);
+  }
+
+  /**
+   * Queues a user action behind the ones before it. What cannot run says why in the panel: an
+   * error, or a notice (`say`) for an action with nothing to do.
+   */
+  private act(task: () => Promise<void>): Promise<void> {
+    return this.actions.run(async () => {
+      if (this.snapshot.notice) this.set({ notice: undefined });
+      try {
+        await task();
+      } catch (e) {
+        this.fail(e);
+      }
+    });
+  }
+
+  private say(notice: string): void {
+    this.set({ notice });
   }
 
   private fail(e: unknown): void {
@@ -188,14 +244,26 @@ export class Medsam2Controller {
         color: [...segment.color, 255],
       });
       this.prompts.clear();
-      this.active = {
+      this.undoFrames.clear();
+      const active: ActiveSeries = {
         series,
         sessionId,
         labelmap,
+        paint: new PaintQueue(
+          {
+            writeSlice: (segmentIndex, slice, mask) => labelmap.writeSlice(segmentIndex, slice, mask, false),
+            announce: (slices) => labelmap.changed(slices),
+          },
+          (slice) => this.inView(active, slice),
+          animationFrameScheduler(),
+          () => this.publishIfPending(),
+          (e) => this.fail(e),
+        ),
         toVoxel: worldToVoxel(volume.affine),
         viewportId,
         applied,
       };
+      this.active = active;
       this.set({
         series: {
           status: 'ready',
@@ -234,6 +302,12 @@ export class Medsam2Controller {
     }
   }
 
+  /** Whether the prompt tool is the active tool of the viewport's tool group. */
+  promptToolActiveOn(viewportId: string): boolean {
+    const group = this.host.services.toolGroupService.getToolGroupForViewport(viewportId);
+    return group?.toolOptions[PROMPT_TOOL_NAME]?.mode === 'Active';
+  }
+
   /** Adds the (passive) prompt tool to every tool group that lacks it; safe to call often. */
   addToolToGroups(): void {
     const { toolGroupService } = this.host.services;
@@ -243,117 +317,144 @@ export class Medsam2Controller {
     }
   }
 
-  /** A gesture of the prompt tool on a viewport (world coordinates) → a slice prompt. */
-  async onGesture(g: PromptGesture): Promise<void> {
-    try {
+  /**
+   * A gesture of the prompt tool on a viewport (world coordinates) → a slice prompt, queued behind
+   * the actions before it. A click during a propagation stops it; the prompt then goes in.
+   */
+  onGesture(g: PromptGesture): Promise<void> {
+    // The view plane as it was at the click: the action may run a little later.
+    const viewport = this.host.services.cornerstoneViewportService.getCornerstoneViewport(g.viewportId);
+    const viewPlaneNormal = viewport?.getCamera().viewPlaneNormal;
+    this.stop();
+    return this.act(async () => {
       const active = await this.ensureSeries();
       const { dims, normal } = active.series.volume;
-      const viewport = this.host.services.cornerstoneViewportService.getCornerstoneViewport(g.viewportId);
-      const prompt = gesturePrompt(
-        g,
-        { toVoxel: active.toVoxel, dims, normal },
-        viewport?.getCamera().viewPlaneNormal,
-      );
-      await this.promptVoxels(prompt);
-    } catch (e) {
-      this.fail(e);
-    }
+      const prompt = gesturePrompt(g, { toVoxel: active.toVoxel, dims, normal }, viewPlaneNormal);
+      await this.addPrompt(active, prompt);
+    });
   }
 
   /**
-   * Adds a prompt on one slice for the active segment (points accumulate on a slice, a box replaces
-   * the slice's box) and draws that slice's mask as soon as the decoder returns.
+   * Adds a prompt on one slice for the active segment (`slice` = OHIF's image index, 0-based;
+   * points accumulate on a slice, a box replaces the slice's box), queued like a click. Resolves
+   * once that slice's mask is painted.
    */
-  async promptVoxels(p: VoxelPrompt): Promise<SliceUpdate> {
-    await this.stopAndWait();
-    const active = await this.ensureSeries();
+  promptVoxels(p: VoxelPrompt): Promise<void> {
+    this.stop();
+    return this.act(async () => {
+      const active = await this.ensureSeries();
+      const slice = active.series.sliceOfImageIndex.get(p.slice);
+      if (slice === undefined)
+        throw new Error(
+          `slice ${p.slice + 1} is not in the series (1..${active.series.imageIndexOfSlice.length})`,
+        );
+      await this.addPrompt(active, { ...p, slice });
+    });
+  }
+
+  /** `p.slice` is a volume slice here. */
+  private async addPrompt(active: ActiveSeries, p: VoxelPrompt): Promise<void> {
     const objectId = this.segments.requireActive();
     const next = this.prompts.merged(objectId, p);
-    const update = await this.serial(() =>
-      this.client().setPrompt(active.sessionId, objectId, 'axial', p.slice, next),
-    );
+    const { segmentIndex, slices } = this.segments.get(objectId);
+    const [columns, rows, depth] = active.series.volume.dims;
+    const before = {
+      objectId,
+      results: slices,
+      masks: Array.from({ length: depth }, (_, k) => encodeRuns(active.labelmap.sliceMask(segmentIndex, k))),
+      sliceSize: columns * rows,
+    };
+    const update = await this.client().setPrompt(active.sessionId, objectId, 'axial', p.slice, next, true);
+    this.undoFrames.push(before);
     this.prompts.record(objectId, p.slice, next);
+    this.redrawMarkers(active);
     this.apply(active, update, true);
+    await active.paint.flush();
     this.set({ error: undefined });
-    return update;
   }
 
   // ---- propagation ---------------------------------------------------------------------------
 
-  /** Propagates the active segment through the series, drawing each slice as it arrives. */
-  async propagate(): Promise<void> {
-    try {
-      await this.stopAndWait();
+  /**
+   * Propagates the active segment through the series, once the actions before it (the prompts
+   * clicked just before) are done. Slices are painted as they arrive; the run ends when the last
+   * one is painted. With nothing to do it says so.
+   */
+  propagate(): Promise<void> {
+    return this.act(async () => {
       const active = await this.ensureSeries();
       const objectId = this.segments.requireActive();
-      if (!this.prompts.has(objectId)) throw new Error('add a prompt on a slice first');
+      if (!this.prompts.has(objectId)) {
+        const { label } = this.segments.get(objectId);
+        return this.say(`Nothing to propagate: click on ${label} on one slice first.`);
+      }
       await this.applySettings(active);
-      this.set({ propagation: { running: true, done: 0, total: 0 }, error: undefined });
+      const runs = this.snapshot.propagation.runs;
+      this.set({ propagation: { running: true, done: 0, total: 0, runs }, error: undefined });
+      let stopped = false;
       try {
-        await this.propagation.run(
+        stopped = await this.propagation.run(
           (signal) => this.client().propagate(active.sessionId, [objectId], signal),
           (update) => {
             this.apply(active, update, false);
             const { done, total } = update.progress;
-            this.set({ propagation: { running: true, done, total } });
+            this.setQuietly({ propagation: { running: true, done, total, runs } });
           },
         );
+        await active.paint.flush();
       } finally {
-        this.set({ propagation: { ...this.snapshot.propagation, running: false } });
+        this.set({ propagation: { ...this.snapshot.propagation, running: false, runs: runs + 1 } });
       }
-    } catch (e) {
-      this.fail(e);
-    }
+      if (stopped) this.say('Propagation stopped: the slices done so far are kept.');
+      else if (this.snapshot.propagation.total === 0)
+        this.say('Every slice is up to date: nothing to propagate.');
+    });
   }
 
   /** Settings changed since the session was opened take effect now: every slice is redone. */
   private async applySettings(active: ActiveSeries): Promise<void> {
     const wanted = this.snapshot.settings;
     if (sameSettings(active.applied, wanted)) return;
-    await this.serial(() => this.client().updateSettings(active.sessionId, sessionSettings(wanted)));
+    await this.client().updateSettings(active.sessionId, sessionSettings(wanted));
     active.applied = wanted;
+    // Every result is redone under the new settings: the old ones cannot come back by Undo.
+    this.undoFrames.clear();
+    this.prompts.clearUndo();
   }
 
-  /** Stops a running propagation; slices already drawn stay. */
+  /** Stops a running propagation at once (not queued); slices already drawn stay. */
   stop(): void {
     this.propagation.stop();
   }
 
-  private stopAndWait(): Promise<void> {
-    return this.propagation.stopAndWait();
-  }
-
   // ---- editing -------------------------------------------------------------------------------
 
-  /** Undoes the last prompt: the slice gets its previous prompt back, or loses its prompt. */
-  async undo(): Promise<void> {
-    try {
-      await this.stopAndWait();
+  /**
+   * Undoes the last prompt: the engine's state and the labelmap go back to exactly what they were
+   * before it (masks, confidences, and the runs already done, so Propagate has nothing to redo).
+   */
+  undo(): Promise<void> {
+    this.stop();
+    return this.act(async () => {
       const change = this.prompts.peekUndo();
       const active = this.active;
-      if (!change || !active) return;
-      const { objectId, slice, prompt } = change;
-      if (prompt) {
-        const update = await this.serial(() =>
-          this.client().setPrompt(active.sessionId, objectId, 'axial', slice, prompt),
-        );
-        this.prompts.commitUndo();
-        this.apply(active, update, true);
-      } else {
-        await this.serial(() => this.client().removePrompt(active.sessionId, objectId, 'axial', slice));
-        this.prompts.commitUndo();
-        const [columns, rows] = active.series.volume.dims;
-        active.labelmap.writeSlice(
-          this.segments.get(objectId).segmentIndex,
-          slice,
-          new Uint8Array(columns * rows),
-        );
-        this.segments.setSliceResult(objectId, slice, null);
+      if (!change || !active) return this.say('Nothing to undo: no prompt yet.');
+      const frame = this.undoFrames.pop(change.objectId);
+      if (!frame) {
+        this.prompts.clearUndo();
+        return this.say('Nothing more to undo: earlier steps are no longer kept.');
       }
+      await this.client().undoPrompt(active.sessionId, change.objectId);
+      this.prompts.commitUndo();
+      this.redrawMarkers(active);
+      const { segmentIndex } = this.segments.get(change.objectId);
+      frame.masks.forEach((runs, k) =>
+        active.paint.write(segmentIndex, k, decodeRuns(runs, frame.sliceSize)),
+      );
+      this.segments.update(change.objectId, () => ({ slices: frame.results }));
+      await active.paint.flush();
       this.set({});
-    } catch (e) {
-      this.fail(e);
-    }
+    });
   }
 
   /**
@@ -361,34 +462,32 @@ export class Medsam2Controller {
    * (the per-slice stream and the final mask agree; this also clears slices a later run left
    * empty) and the prompt tool is released.
    */
-  async accept(): Promise<void> {
-    try {
-      await this.stopAndWait();
+  accept(): Promise<void> {
+    this.stop();
+    return this.act(async () => {
       const active = this.active;
-      if (!active) throw new Error('nothing to accept: no segmentation yet');
+      if (!active) return this.say('Nothing to accept: no segmentation yet.');
+      await active.paint.flush();
       for (const s of this.snapshot.segments) {
-        const mask = await this.serial(() => this.client().getMask(active.sessionId, s.objectId));
+        const mask = await this.client().getMask(active.sessionId, s.objectId);
         active.labelmap.writeVolume(s.segmentIndex, mask);
       }
       this.host.commandsManager.runCommand('setToolActiveToolbar', { toolName: 'WindowLevel' });
       this.set({ toolActive: false, error: undefined });
-    } catch (e) {
-      this.fail(e);
-    }
+    });
   }
 
   // ---- segments (segments.ts) -------------------------------------------------------------
 
   async addSegment(label?: string): Promise<number | undefined> {
-    try {
+    let added: number | undefined;
+    await this.act(async () => {
       const active = await this.ensureSeries();
-      return await this.segments.add(active, active.series.volume.dims[2], label, (name) =>
-        this.serial(() => this.client().addObject(active.sessionId, name)),
+      added = await this.segments.add(active, active.series.volume.dims[2], label, (name) =>
+        this.client().addObject(active.sessionId, name),
       );
-    } catch (e) {
-      this.fail(e);
-      return undefined;
-    }
+    });
+    return added;
   }
 
   selectSegment(objectId: number): void {
@@ -414,23 +513,33 @@ export class Medsam2Controller {
     this.set({ settings: { ...this.snapshot.settings, ...patch } });
   }
 
-  /** Scrolls the active viewport to a volume slice (confidence strip clicks). */
-  async jumpToSlice(slice: number): Promise<void> {
+  /** Scrolls the active viewport to OHIF's image `index` (0-based; confidence strip clicks). */
+  async jumpToSlice(index: number): Promise<void> {
     const active = this.active;
     if (!active) return;
     const viewport = this.host.services.cornerstoneViewportService.getCornerstoneViewport(active.viewportId);
-    const index = active.series.imageIndexOfSlice[slice];
-    if (viewport?.setImageIdIndex && index !== undefined) await viewport.setImageIdIndex(index);
+    if (viewport?.setImageIdIndex && index >= 0 && index < active.series.imageIndexOfSlice.length)
+      await viewport.setImageIdIndex(index);
+  }
+
+  /** Whether the active viewport shows this volume slice now. */
+  private inView(active: ActiveSeries, slice: number): boolean {
+    const viewport = this.host.services.cornerstoneViewportService.getCornerstoneViewport(active.viewportId);
+    return viewport?.getCurrentImageIdIndex?.() === active.series.imageIndexOfSlice[slice];
   }
 
   // ---- export --------------------------------------------------------------------------------
 
   /** Writes a DICOM SEG of every segment, stores it with STOW-RS, or offers it for download. */
-  async exportSeg(): Promise<void> {
+  exportSeg(): Promise<void> {
+    this.stop();
+    return this.actions.run(() => this.writeSeg());
+  }
+
+  private async writeSeg(): Promise<void> {
     const previous = this.snapshot.export.downloadUrl;
     if (previous) URL.revokeObjectURL(previous);
     try {
-      await this.stopAndWait();
       const active = this.active;
       const info = this.snapshot.model.info;
       if (!active || !info) throw new Error('nothing to export: no segmentation yet');
@@ -439,7 +548,7 @@ export class Medsam2Controller {
       for (const segment of this.snapshot.segments) {
         masks.push({
           segment,
-          mask: await this.serial(() => this.client().getMask(active.sessionId, segment.objectId)),
+          mask: await this.client().getMask(active.sessionId, segment.objectId),
         });
       }
       const result = await exportSegmentation({
@@ -458,37 +567,87 @@ export class Medsam2Controller {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Draws one slice update into the labelmap and records its confidence. */
+  /**
+   * Queues one slice update for painting and records its result (published with the next painted
+   * frame). The panel numbers slices as OHIF does: results are kept by image index.
+   */
   private apply(active: ActiveSeries, update: SliceUpdate, prompted: boolean): void {
     if (update.axis !== 'axial') return; // secondary axes feed the aggregate; accept() draws it
     const segment = this.segments.get(update.objectId);
     // A skipped slice's mask is empty: it clears what an earlier run drew there.
-    active.labelmap.writeSlice(segment.segmentIndex, update.slice, update.mask);
-    this.segments.setSliceResult(update.objectId, update.slice, {
+    active.paint.write(segment.segmentIndex, update.slice, update.mask);
+    const result = {
       confidence: update.confidence,
       present: update.present,
       prompted: prompted || update.direction === 0,
-    });
+    };
+    this.segments.setSliceResult(
+      update.objectId,
+      active.series.imageIndexOfSlice[update.slice],
+      result,
+      true,
+    );
   }
 
-  /** Pixel counts per slice of a segment in the labelmap (for tests and automation). */
+  /**
+   * The prompts to draw on a viewport showing OHIF image `imageIndex` of the open series: every
+   * segment's points and box on that slice, in its colour.
+   */
+  markersOn(viewportId: string, imageIndex: number): Marker[] {
+    const active = this.active;
+    if (!active) return [];
+    const shown = this.host.services.viewportGridService.getDisplaySetsUIDsForViewport(viewportId)?.[0];
+    if (shown !== active.series.displaySet.displaySetInstanceUID) return [];
+    const slice = active.series.sliceOfImageIndex.get(imageIndex);
+    if (slice === undefined) return [];
+    const a = active.series.volume.affine;
+    const world = (x: number, y: number): Point3 => [
+      a[0] * x + a[1] * y + a[2] * slice + a[3],
+      a[4] * x + a[5] * y + a[6] * slice + a[7],
+      a[8] * x + a[9] * y + a[10] * slice + a[11],
+    ];
+    const out: Marker[] = [];
+    for (const segment of this.snapshot.segments) {
+      const color = `rgb(${segment.color.join(', ')})`;
+      const prompt = this.prompts.of(segment.objectId).find((p) => p.slice === slice);
+      for (const p of prompt?.points ?? [])
+        out.push({ kind: p.label === 1 ? 'include' : 'exclude', world: world(p.x, p.y), color });
+      const b = prompt?.box;
+      if (b)
+        out.push({
+          kind: 'box',
+          corners: [world(b[0], b[1]), world(b[2], b[1]), world(b[2], b[3]), world(b[0], b[3])],
+          color,
+        });
+    }
+    return out;
+  }
+
+  /** Redraws the prompt markers (after a prompt is added or undone). */
+  private redrawMarkers(active: ActiveSeries): void {
+    this.libs().tools.utilities.triggerAnnotationRenderForViewportIds([active.viewportId]);
+  }
+
+  /** Pixel counts of a segment in the labelmap, by OHIF image index (for tests and automation). */
   labelmapCoverage(objectId?: number): number[] {
     const active = this.active;
     if (!active) return [];
     const s = this.segments.get(objectId ?? this.segments.requireActive());
-    return active.labelmap.coverage(s.segmentIndex);
+    const bySlice = active.labelmap.coverage(s.segmentIndex);
+    return active.series.imageIndexOfSlice.map(
+      (_, image) => bySlice[active.series.sliceOfImageIndex.get(image) ?? -1] ?? 0,
+    );
   }
 
-  /** The active (or given) segment's prompts, by slice, in voxel coordinates. */
+  /** The active (or given) segment's prompts by OHIF image index, in (column, row) coordinates. */
   promptsOf(objectId?: number): VoxelPrompt[] {
     const id = objectId ?? this.snapshot.activeObjectId;
-    return id === null ? [] : this.prompts.of(id);
+    const active = this.active;
+    if (id === null || !active) return [];
+    return this.prompts
+      .of(id)
+      .map((p) => ({ ...p, slice: active.series.imageIndexOfSlice[p.slice] }))
+      .sort((a, b) => a.slice - b.slice);
   }
 
   dispose(): void {

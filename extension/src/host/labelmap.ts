@@ -74,6 +74,14 @@ export class LabelmapLayer {
     this.changed();
   }
 
+  /** The volume slice's pixels labelled `segmentIndex`, as a 0/1 mask (Undo keeps these). */
+  sliceMask(segmentIndex: number, slice: number): Uint8Array {
+    const data = this.sliceData(slice);
+    const out = new Uint8Array(data.length);
+    for (let p = 0; p < data.length; p++) out[p] = data[p] === segmentIndex ? 1 : 0;
+    return out;
+  }
+
   /** Number of pixels labelled `segmentIndex` on each volume slice (what the e2e test reads). */
   coverage(segmentIndex: number): number[] {
     const slices = this.series.volume.dims[2];
@@ -87,8 +95,16 @@ export class LabelmapLayer {
     return out;
   }
 
-  changed(): void {
-    this.tools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(this.segmentationId);
+  /**
+   * Tells OHIF the labelmap changed: on the given volume slices (passed on as the display set's
+   * image indices, cornerstone's slice numbering), or everywhere.
+   */
+  changed(slices?: readonly number[]): void {
+    const images = slices?.map((k) => this.series.imageIndexOfSlice[k]).sort((a, b) => a - b);
+    this.tools.segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(
+      this.segmentationId,
+      images,
+    );
   }
 
   private sliceData(slice: number): Uint8Array | Uint16Array | Int16Array | Float32Array {

@@ -101,6 +101,7 @@ export interface ToolGroup {
 export interface ToolGroupService extends PubSub {
   getToolGroupIds(): string[];
   getToolGroup(id: string): ToolGroup | undefined;
+  getToolGroupForViewport(viewportId: string): ToolGroup | undefined;
 }
 
 export interface UiNotificationService {
@@ -180,6 +181,8 @@ export interface CsViewport {
   readonly element: HTMLDivElement;
   readonly type: string;
   getCamera(): { viewPlaneNormal?: Point3 };
+  canvasToWorld(canvas: readonly [number, number]): Point3;
+  worldToCanvas(world: Point3): [number, number];
   getCurrentImageIdIndex?(): number;
   setImageIdIndex?(index: number): Promise<unknown>;
   getImageIds?(): string[];
@@ -218,9 +221,33 @@ export interface CornerstoneTools {
     readonly ToolModes?: { readonly Active: string };
     readonly KeyboardBindings: { readonly Shift: number };
   };
+  /** cornerstone's SVG drawing helpers (what annotation tools draw with). */
+  readonly drawing: {
+    drawCircle(
+      svg: unknown,
+      annotationUID: string,
+      circleUID: string,
+      center: readonly [number, number],
+      radius: number,
+      options?: Record<string, unknown>,
+      dataId?: string,
+    ): void;
+    drawLine(
+      svg: unknown,
+      annotationUID: string,
+      lineUID: string,
+      start: readonly [number, number],
+      end: readonly [number, number],
+      options?: Record<string, unknown>,
+      dataId?: string,
+    ): void;
+  };
+  readonly utilities: {
+    triggerAnnotationRenderForViewportIds(viewportIds: readonly string[]): void;
+  };
   readonly segmentation: {
     readonly triggerSegmentationEvents: {
-      triggerSegmentationDataModified(segmentationId: string, modifiedSlices?: number[]): void;
+      triggerSegmentationDataModified(segmentationId: string, modifiedSlices?: readonly number[]): void;
     };
   };
 }

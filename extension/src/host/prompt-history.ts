@@ -68,6 +68,11 @@ export class PromptHistory {
       .map(([slice, p]) => ({ slice, ...p }));
   }
 
+  /** Forgets the undo history, keeping the prompts (a settings change redid every result). */
+  clearUndo(): void {
+    this.undoStack.length = 0;
+  }
+
   clear(): void {
     this.prompts.clear();
     this.undoStack.length = 0;

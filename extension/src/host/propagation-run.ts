@@ -8,17 +8,21 @@ import type { SliceUpdate } from '../engine/session';
 export class PropagationRun {
   private current: { controller: AbortController; done: Promise<void> } | null = null;
 
-  /** Streams `start(signal)` into `onUpdate` until it ends, fails, or `stop` is called. */
+  /**
+   * Streams `start(signal)` into `onUpdate` until it ends, fails, or `stop` is called; answers
+   * whether it was stopped.
+   */
   async run(
     start: (signal: AbortSignal) => AsyncIterable<SliceUpdate>,
     onUpdate: (update: SliceUpdate) => void,
-  ): Promise<void> {
+  ): Promise<boolean> {
     await this.stopAndWait();
     const controller = new AbortController();
     let finish = () => {};
     this.current = { controller, done: new Promise<void>((r) => (finish = r)) };
     try {
       for await (const update of start(controller.signal)) onUpdate(update);
+      return controller.signal.aborted;
     } finally {
       this.current = null;
       finish();

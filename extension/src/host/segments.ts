@@ -88,7 +88,8 @@ export class SegmentEditor {
   constructor(
     private readonly service: SegmentationService,
     private readonly view: () => SegmentView,
-    private readonly publish: (patch: Partial<SegmentView>) => void,
+    /** `quiet`: publish with the next painted frame rather than at once. */
+    private readonly publish: (patch: Partial<SegmentView>, quiet?: boolean) => void,
   ) {}
 
   get(objectId: number): SegmentState {
@@ -102,12 +103,13 @@ export class SegmentEditor {
     return id;
   }
 
-  update(objectId: number, patch: (s: SegmentState) => Partial<SegmentState>): void {
-    this.publish({ segments: patchSegment(this.view().segments, objectId, patch) });
+  update(objectId: number, patch: (s: SegmentState) => Partial<SegmentState>, quiet = false): void {
+    this.publish({ segments: patchSegment(this.view().segments, objectId, patch) }, quiet);
   }
 
-  setSliceResult(objectId: number, slice: number, result: SliceResult | null): void {
-    this.update(objectId, (s) => ({ slices: withSliceResult(s, slice, result) }));
+  /** `slice`: the OHIF image index (the panel's numbering). */
+  setSliceResult(objectId: number, slice: number, result: SliceResult | null, quiet = false): void {
+    this.update(objectId, (s) => ({ slices: withSliceResult(s, slice, result) }), quiet);
   }
 
   /**

@@ -11,7 +11,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
-    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    // Handlers as properties: the panel's in-place update (morph.ts) carries them over.
+    if (key.startsWith('on') && typeof value === 'function')
+      (el as unknown as Record<string, unknown>)[key] = value;
     else if (key === 'style') el.setAttribute('style', String(value));
     else if (key === 'value' && 'value' in el) (el as HTMLInputElement).value = String(value);
     else if (value === true) el.setAttribute(key, '');

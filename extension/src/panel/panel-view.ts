@@ -7,6 +7,7 @@ import { BANK_POLICY_NAMES, type BankPolicyName } from '../engine/memory/policie
 import type { Medsam2Controller } from '../host/controller';
 import type { ControllerState, SegmentState } from '../host/controller-state';
 import { formatBytes, h, hexToRgb, rgb, rgbToHex } from './dom';
+import { morph } from './morph';
 import { CATEGORY_CHOICES, TYPE_CHOICES } from './segment-codes';
 
 const STYLE = {
@@ -59,16 +60,19 @@ export class PanelView {
       this.settingsSection(s, settingsOpen === true),
       this.exportSection(s),
     ];
+    if (s.notice) sections.push(h('div', { 'data-cy': 'medsam2-notice', style: STYLE.warning }, s.notice));
     if (s.error) sections.push(h('div', { 'data-cy': 'medsam2-error', style: STYLE.error }, s.error));
-    this.root.replaceChildren(...sections);
+    // In place: the buttons under the pointer stay the same elements (a click is never lost).
+    morph(this.root, h('div', { 'data-cy': 'medsam2-panel', style: STYLE.panel }, ...sections));
   }
 
   private button(
     cy: string,
     label: string,
     onClick: () => unknown,
-    opts: { disabled?: boolean; primary?: boolean } = {},
+    opts: { disabled?: boolean; primary?: boolean; why?: string } = {},
   ) {
+    // A button that cannot be used says why on hover.
     return h(
       'button',
       {
@@ -76,6 +80,7 @@ export class PanelView {
         type: 'button',
         style: opts.primary ? STYLE.primary : STYLE.button,
         disabled: opts.disabled,
+        title: opts.disabled ? opts.why : undefined,
         onclick: () => void onClick(),
       },
       label,
@@ -197,9 +202,13 @@ export class PanelView {
           () => this.controller.activatePromptTool(),
           { primary: !s.toolActive },
         ),
-        this.button('medsam2-undo', 'Undo', () => this.controller.undo(), { disabled: !s.canUndo }),
+        this.button('medsam2-undo', 'Undo', () => this.controller.undo(), {
+          disabled: !s.canUndo,
+          why: 'Nothing to undo: no prompt yet.',
+        }),
         this.button('medsam2-accept', 'Accept', () => this.controller.accept(), {
           disabled: r.status !== 'ready',
+          why: 'Nothing to accept: no series open yet.',
         }),
       ),
       h(
@@ -224,6 +233,7 @@ export class PanelView {
         h('span', { style: STYLE.title }, 'Segments'),
         this.button('medsam2-add-segment', '+ Add', () => this.controller.addSegment(), {
           disabled: s.series.status !== 'ready',
+          why: 'Open a series with the MedSAM-2 tool first.',
         }),
       ),
       ...s.segments.map((seg) =>
@@ -296,18 +306,23 @@ export class PanelView {
     );
   }
 
-  /** One cell per slice: colour = confidence, dark = object absent, hatched = low confidence. */
+  /**
+   * One cell per slice, in OHIF's order and numbering (cell k = OHIF's image k+1): colour =
+   * confidence, dark = object absent, amber = low confidence, white frame = prompted.
+   */
   private confidenceStrip(seg: SegmentState, threshold: number): HTMLElement {
+    const n = seg.slices.length;
     const cells = seg.slices.map((r, k) => {
       const low = r !== null && r.present && r.confidence < threshold;
       const color = r === null ? '#2a3440' : !r.present ? '#0d1620' : low ? '#e0a030' : rgb(seg.color);
       return h('div', {
         'data-cy': `medsam2-confidence-${k}`,
         'data-state': r === null ? 'none' : !r.present ? 'absent' : low ? 'low' : 'ok',
+        'data-prompted': r?.prompted ? 'true' : undefined,
         'data-confidence': r ? r.confidence.toFixed(3) : undefined,
         title: r
-          ? `slice ${k + 1}: ${r.present ? `confidence ${r.confidence.toFixed(2)}` : 'object absent'}${r.prompted ? ' (prompted)' : ''}`
-          : `slice ${k + 1}`,
+          ? `slice ${k + 1}/${n}: ${r.present ? `confidence ${r.confidence.toFixed(2)}` : 'object absent'}${r.prompted ? ' (prompted)' : ''}`
+          : `slice ${k + 1}/${n}`,
         style: `flex:1;min-width:3px;height:14px;cursor:pointer;background:${color};${r?.prompted ? 'outline:2px solid #fff;outline-offset:-2px;' : ''}`,
         onclick: () => void this.controller.jumpToSlice(k),
       });
@@ -331,9 +346,22 @@ export class PanelView {
         this.button('medsam2-propagate', 'Propagate', () => this.controller.propagate(), {
           primary: true,
           disabled: p.running || s.series.status !== 'ready',
+          why: p.running
+            ? 'A propagation is running: Stop it first.'
+            : 'Open a series with the MedSAM-2 tool first.',
         }),
-        this.button('medsam2-stop', 'Stop', () => this.controller.stop(), { disabled: !p.running }),
+        this.button('medsam2-stop', 'Stop', () => this.controller.stop(), {
+          disabled: !p.running,
+          why: 'No propagation is running.',
+        }),
       ),
+      s.queued > 1
+        ? h(
+            'div',
+            { 'data-cy': 'medsam2-queued', style: STYLE.note },
+            `${s.queued - 1} more action(s) waiting their turn…`,
+          )
+        : null,
       h(
         'div',
         { style: STYLE.track },

@@ -96,11 +96,17 @@ export class EngineClient {
     axis: AxisName,
     slice: number,
     prompt: SlicePrompt,
+    checkpoint = false,
   ): Promise<SliceUpdate> {
     const updates: SliceUpdate[] = [];
-    for await (const u of this.stream('set-prompt', { sessionId, objectId, axis, slice, prompt }))
+    for await (const u of this.stream('set-prompt', { sessionId, objectId, axis, slice, prompt, checkpoint }))
       updates.push(u);
     return updates[0];
+  }
+
+  /** Restores the object as it was before its last checkpointed prompt (see setPrompt). */
+  async undoPrompt(sessionId: number, objectId: number): Promise<void> {
+    await this.single('undo-prompt', { sessionId, objectId }, 'done');
   }
 
   async removePrompt(sessionId: number, objectId: number, axis: AxisName, slice: number): Promise<void> {

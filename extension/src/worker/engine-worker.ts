@@ -8,6 +8,7 @@ import { EncoderCache } from '../engine/cache/encoder-cache';
 import { CancelledError, EngineError, InputError, ModelError } from '../engine/errors';
 import { loadModel, type ModelFiles, type SamModel } from '../engine/model/sam-model';
 import { type BackendCandidate, type BackendName, selectBackend } from '../engine/runtime/backend';
+import { type ObjectSnapshot, restoreObject, snapshotObject } from '../engine/object-snapshot';
 import { SegmentationSession } from '../engine/session';
 import { type LosableDevice, watchDevice } from './device-loss';
 import { FallbackModel } from './fallback-model';
@@ -37,7 +38,12 @@ interface OpenSession {
   readonly session: SegmentationSession;
   readonly volumeId: string;
   readonly settings: SessionSettings;
+  /** Object states before each checkpointed prompt, newest last (Undo). */
+  readonly undo: ObjectSnapshot[];
 }
+
+/** Undo steps kept per open volume. */
+const UNDO_DEPTH = 50;
 
 export class EngineWorker {
   private model: SamModel | null = null;
@@ -89,7 +95,7 @@ export class EngineWorker {
           volumeId: r.volumeId,
         });
         const sessionId = this.nextSessionId++;
-        this.sessions.set(sessionId, { session, volumeId: r.volumeId, settings });
+        this.sessions.set(sessionId, { session, volumeId: r.volumeId, settings, undo: [] });
         this.send({ type: 'volume-opened', id: r.id, sessionId });
         return;
       }
@@ -105,8 +111,24 @@ export class EngineWorker {
         this.send({ type: 'done', id: r.id });
         return;
       case 'set-prompt': {
-        const update = await this.session(r.sessionId).setPrompt(r.objectId, r.slice, r.prompt, r.axis);
+        const open = this.open(r.sessionId);
+        const snapshot = r.checkpoint ? snapshotObject(open.session, r.objectId) : null;
+        const update = await open.session.setPrompt(r.objectId, r.slice, r.prompt, r.axis);
+        if (snapshot) {
+          open.undo.push(snapshot);
+          if (open.undo.length > UNDO_DEPTH) open.undo.shift();
+        }
         this.send({ type: 'slice', id: r.id, update }, [update.mask.buffer as ArrayBuffer]);
+        this.send({ type: 'done', id: r.id });
+        return;
+      }
+      case 'undo-prompt': {
+        const open = this.open(r.sessionId);
+        let at = open.undo.length - 1;
+        while (at >= 0 && open.undo[at].objectId !== r.objectId) at--;
+        if (at < 0) throw new InputError('nothing-to-undo', `object ${r.objectId} has no prompt to undo`);
+        const [snapshot] = open.undo.splice(at, 1);
+        restoreObject(open.session, snapshot);
         this.send({ type: 'done', id: r.id });
         return;
       }
@@ -238,7 +260,8 @@ export class EngineWorker {
     }
     for (const id of ids)
       for (const p of old.session.prompts(id)) await session.setPrompt(id, p.slice, p.prompt, p.axis);
-    return { session, volumeId: old.volumeId, settings };
+    // Results under the old settings are gone: so are the states Undo would have put back.
+    return { session, volumeId: old.volumeId, settings, undo: [] };
   }
 
   private send(message: WorkerResponse, transfer: ArrayBuffer[] = []): void {

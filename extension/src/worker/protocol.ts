@@ -53,6 +53,18 @@ export type WorkerRequest =
       readonly axis: AxisName;
       readonly slice: number;
       readonly prompt: SlicePrompt;
+      /** Keep the object's state from before this prompt, for 'undo-prompt'. */
+      readonly checkpoint?: boolean;
+    }
+  /**
+   * Puts the object back exactly as it was before its last checkpointed prompt (prompts, every
+   * slice's result, the runs already done). Answered 'done', or an error of kind 'nothing-to-undo'.
+   */
+  | {
+      readonly type: 'undo-prompt';
+      readonly id: number;
+      readonly sessionId: number;
+      readonly objectId: number;
     }
   | {
       readonly type: 'remove-prompt';

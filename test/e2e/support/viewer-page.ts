@@ -12,11 +12,12 @@ export interface PanelStateView {
     objectId: number;
     slices: ({ confidence: number; present: boolean; prompted: boolean } | null)[];
   }[];
-  propagation: { running: boolean; done: number; total: number };
+  propagation: { running: boolean; done: number; total: number; runs?: number };
   settings: { policy: string; capacity: number; confidenceThreshold: number; orientations: 'single' | 'all' };
   toolActive: boolean;
   export: { status: string; message?: string; downloadUrl?: string };
   error?: string;
+  notice?: string;
 }
 
 export interface PromptView {

@@ -1,0 +1,80 @@
+/**
+ * The prompts drawn on the viewport, on the slice they belong to (they follow the slice as you
+ * scroll), in their segment's colour: an include point as a filled dot, an exclude point as a
+ * ring with a cross, a box as its outline. Drawn by the prompt tool's renderAnnotation with
+ * cornerstone's own SVG helpers, so they sit in the same layer as OHIF's annotations.
+ */
+import type { CornerstoneTools, CsViewport, Point3 } from './ohif-types';
+
+export type Marker =
+  | { readonly kind: 'include' | 'exclude'; readonly world: Point3; readonly color: string }
+  | {
+      readonly kind: 'box';
+      readonly corners: readonly [Point3, Point3, Point3, Point3];
+      readonly color: string;
+    };
+
+/** The markers of the image a viewport shows (OHIF image index), for every segment. */
+export type MarkerSource = (viewportId: string, imageIndex: number) => readonly Marker[];
+
+const ANNOTATION_UID = 'medsam2-prompts';
+const POINT_RADIUS = 5;
+const EXCLUDE_COLOR = 'rgb(255, 80, 80)';
+
+/** Draws `markers` into the SVG layer; answers whether anything was drawn. */
+export function drawMarkers(
+  drawing: CornerstoneTools['drawing'],
+  svg: unknown,
+  viewport: CsViewport,
+  markers: readonly Marker[],
+): boolean {
+  markers.forEach((m, i) => {
+    const id = `m${i}`;
+    if (m.kind === 'box') {
+      const c = m.corners.map((w) => viewport.worldToCanvas(w));
+      for (let e = 0; e < 4; e++)
+        drawing.drawLine(
+          svg,
+          ANNOTATION_UID,
+          `${id}-${e}`,
+          c[e],
+          c[(e + 1) % 4],
+          { color: m.color, width: 2 },
+          'medsam2-marker-box',
+        );
+      return;
+    }
+    const [x, y] = viewport.worldToCanvas(m.world);
+    if (m.kind === 'include') {
+      drawing.drawCircle(
+        svg,
+        ANNOTATION_UID,
+        id,
+        [x, y],
+        POINT_RADIUS,
+        { color: '#ffffff', fill: m.color, width: 1.5 },
+        'medsam2-marker-include',
+      );
+      return;
+    }
+    const r = POINT_RADIUS;
+    drawing.drawCircle(
+      svg,
+      ANNOTATION_UID,
+      id,
+      [x, y],
+      r,
+      { color: EXCLUDE_COLOR, width: 2 },
+      'medsam2-marker-exclude',
+    );
+    drawing.drawLine(svg, ANNOTATION_UID, `${id}-a`, [x - r, y - r], [x + r, y + r], {
+      color: EXCLUDE_COLOR,
+      width: 2,
+    });
+    drawing.drawLine(svg, ANNOTATION_UID, `${id}-b`, [x - r, y + r], [x + r, y - r], {
+      color: EXCLUDE_COLOR,
+      width: 2,
+    });
+  });
+  return markers.length > 0;
+}

@@ -1,0 +1,205 @@
+/**
+ * The clinician's loop in the viewer (issue 12), one step per fault a new user met, each of which
+ * failed before its fix: clicks are never lost and Propagate waits for them, the labelmap is painted
+ * in batches OHIF is told about, the strip numbers slices as OHIF does, Undo restores the masks,
+ * the prompts are drawn, corrections mark the slices they invalidate. Main-thread figures (long
+ * tasks during a propagation, click → painted, Propagate → all painted) are written to
+ * test/e2e/artifacts/viewer-main-thread.json: figures, never timed assertions.
+ */
+import { writeFileSync } from 'node:fs';
+import {
+  type LongTaskFigures,
+  dataModifiedBetween,
+  installMainThreadProbe,
+  longTasksBetween,
+  pageNow,
+} from './support/main-thread';
+import { type BrowserSession, type Stack, artifactPath, launchBrowser, startStack } from './support/stack';
+import { type PanelStateView, ViewerPage } from './support/viewer-page';
+
+let stack: Stack;
+let session: BrowserSession;
+let viewer: ViewerPage;
+const figures: Record<string, LongTaskFigures | number> = {};
+
+beforeAll(async () => {
+  stack = await startStack();
+  session = await launchBrowser();
+  viewer = new ViewerPage(session.page, stack.server.url);
+  await viewer.open();
+});
+
+afterAll(async () => {
+  writeFileSync(artifactPath('viewer-main-thread.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  await session?.close();
+  await stack?.stop();
+});
+
+/** OHIF's "(n/N)" of the viewport: the 1-based image number it shows. */
+async function ohifImageNumber(): Promise<number> {
+  const text = (await session.page.textContent('[data-cy="viewport-overlay-bottom-right"]')) ?? '';
+  const m = /\((\d+)\/(\d+)\)/.exec(text);
+  if (!m) throw new Error(`no (n/N) in the viewport overlay: ${text}`);
+  return Number(m[1]);
+}
+
+/** Waits until `runs` propagations have ended (or the panel shows an error); answers the state. */
+async function waitForRuns(runs: number, timeout = 120000): Promise<PanelStateView> {
+  await session.page.waitForFunction(
+    (n) => {
+      const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+        .commandsManager;
+      const s = cm.runCommand('medsam2GetState') as PanelStateView;
+      return (s.propagation.runs ?? 0) >= n || s.error !== undefined;
+    },
+    runs,
+    { timeout },
+  );
+  return viewer.state();
+}
+
+/** Waits until no action is queued or running. */
+async function waitIdle(): Promise<void> {
+  await session.page.waitForFunction(() => {
+    const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } }).commandsManager;
+    return (cm.runCommand('medsam2GetState') as { queued: number }).queued === 0;
+  });
+}
+
+/** Prompt markers of each kind drawn in the viewport's SVG layer. */
+async function markers(): Promise<{ include: number; exclude: number; box: number }> {
+  const count = (kind: string) => session.page.locator(`svg [data-id="medsam2-marker-${kind}"]`).count();
+  return { include: await count('include'), exclude: await count('exclude'), box: await count('box') };
+}
+
+async function waitForMarkers(want: { include: number; exclude: number; box: number }) {
+  await session.page.waitForFunction(
+    (w) =>
+      (['include', 'exclude', 'box'] as const).every(
+        (k) => document.querySelectorAll(`svg [data-id="medsam2-marker-${k}"]`).length === w[k],
+      ),
+    want,
+    { timeout: 10000 },
+  );
+  return markers();
+}
+
+const pointCount = (prompts: { points?: unknown[] }[]) =>
+  prompts.reduce((n, p) => n + (p.points?.length ?? 0), 0);
+
+describe('the clinician’s loop (issue 12)', () => {
+  test('fault 1: a click followed 0.15 s later by Propagate is kept, and Propagate waits for it', async () => {
+    await viewer.activatePromptTool();
+    await installMainThreadProbe(session.page);
+    const t0 = await pageNow(session.page);
+    await viewer.clickViewport(0.5, 0.45);
+    await session.page.waitForTimeout(150);
+    await session.page.click('[data-cy="medsam2-propagate"]');
+    const state = await waitForRuns(1);
+    const t1 = await pageNow(session.page);
+    expect(state.error).toBeUndefined();
+    expect(await viewer.prompts()).toHaveLength(1);
+    expect(state.propagation.total).toBeGreaterThan(1);
+    expect(state.propagation.done).toBe(state.propagation.total);
+    // "done" means painted: every slice the engine found the object on is in the labelmap.
+    const coverage = await viewer.coverage();
+    const present = state.segments[0].slices.map((r) => r?.present === true);
+    expect(coverage.map((n) => n > 0)).toEqual(present);
+    figures['click + propagate: long tasks'] = await longTasksBetween(session.page, t0, t1);
+    figures['click + propagate → all painted (ms)'] = Math.round(t1 - t0);
+    await session.page.screenshot({ path: artifactPath('loop-1-click-propagate.png') });
+  });
+
+  test('fault 2: labelmap writes are batched per frame and OHIF is told which slices changed', async () => {
+    const before = (await viewer.state()).propagation.runs ?? 0;
+    // A correction far from the structure: the next Propagate redoes the runs from that slice.
+    await viewer.clickViewport(0.2, 0.25, [], 'right');
+    await viewer.waitForPointCount(2);
+    const t0 = await pageNow(session.page);
+    await session.page.click('[data-cy="medsam2-propagate"]');
+    const state = await waitForRuns(before + 1);
+    const t1 = await pageNow(session.page);
+    expect(state.error).toBeUndefined();
+    const events = await dataModifiedBetween(session.page, t0, t1);
+    expect(events.length).toBeGreaterThan(0);
+    // Every repaint names its slices; no whole-labelmap refresh per slice.
+    expect(events.filter((e) => !e.slices || e.slices.length === 0)).toEqual([]);
+    expect(events.length).toBeLessThanOrEqual(state.propagation.total);
+    figures['propagate: long tasks'] = await longTasksBetween(session.page, t0, t1);
+    figures['propagate → all painted (ms)'] = Math.round(t1 - t0);
+    figures['propagate: labelmap repaints'] = events.length;
+    figures['propagate: slices'] = state.propagation.total;
+  });
+
+  test('fault 4: the prompts are drawn on their slice, include and exclude told apart', async () => {
+    await expect(waitForMarkers({ include: 1, exclude: 1, box: 0 })).resolves.toEqual({
+      include: 1,
+      exclude: 1,
+      box: 0,
+    });
+    await session.page.screenshot({ path: artifactPath('loop-4-markers.png') });
+  });
+
+  test('fault 1: Propagate with nothing new to do says so in the panel', async () => {
+    await session.page.click('[data-cy="medsam2-propagate"]');
+    await expect(
+      session.page
+        .waitForSelector('[data-cy="medsam2-notice"]', { timeout: 10000 })
+        .then((e) => e.textContent()),
+    ).resolves.toMatch(/up to date/);
+  });
+
+  test('fault 3: the strip numbers slices as OHIF does, and a cell jumps to that number', async () => {
+    const shown = await ohifImageNumber();
+    const prompted = session.page.locator('[data-cy^="medsam2-confidence-"][data-prompted="true"]');
+    await expect(prompted.count()).resolves.toBe(1);
+    await expect(prompted.getAttribute('data-cy')).resolves.toBe(`medsam2-confidence-${shown - 1}`);
+    await expect(prompted.getAttribute('title')).resolves.toMatch(new RegExp(`^slice ${shown}/20`));
+    const target = shown === 7 ? 12 : 7;
+    await session.page.click(`[data-cy="medsam2-confidence-${target - 1}"]`);
+    await session.page.waitForFunction(
+      (n) =>
+        document
+          .querySelector('[data-cy="viewport-overlay-bottom-right"]')
+          ?.textContent?.includes(`(${n}/20)`),
+      target,
+      { timeout: 10000 },
+    );
+    // The markers follow the slice: none on this one.
+    await expect(waitForMarkers({ include: 0, exclude: 0, box: 0 })).resolves.toEqual({
+      include: 0,
+      exclude: 0,
+      box: 0,
+    });
+    await session.page.screenshot({ path: artifactPath('loop-3-strip-jump.png') });
+  });
+
+  test('fault 6: Undo restores exactly the masks before the last prompt, in the labelmap and in the engine', async () => {
+    await waitIdle();
+    const before = await viewer.state();
+    const coverageBefore = await viewer.coverage();
+    const points = pointCount(await viewer.prompts());
+    // An exclude click on the structure, on a slice that had no prompt (the strip jumped here).
+    await viewer.clickViewport(0.5, 0.45, ['Shift']);
+    await viewer.waitForPointCount(points + 1);
+    await waitIdle();
+    await waitForMarkers({ include: 0, exclude: 1, box: 0 });
+    const changed = await viewer.coverage();
+    expect(changed).not.toEqual(coverageBefore);
+    await session.page.screenshot({ path: artifactPath('loop-6-exclude-click.png') });
+    await session.page.click('[data-cy="medsam2-undo"]');
+    await viewer.waitForPointCount(points);
+    await waitIdle();
+    expect(await viewer.coverage()).toEqual(coverageBefore);
+    expect((await viewer.state()).segments[0].slices).toEqual(before.segments[0].slices);
+    await waitForMarkers({ include: 0, exclude: 0, box: 0 }); // Undo took its marker away
+    await session.page.screenshot({ path: artifactPath('loop-6-after-undo.png') });
+    // The engine is back too: the runs done before the exclude click count as done.
+    await session.page.click('[data-cy="medsam2-propagate"]');
+    await expect(
+      session.page
+        .waitForSelector('[data-cy="medsam2-notice"]', { timeout: 10000 })
+        .then((e) => e.textContent()),
+    ).resolves.toMatch(/up to date/);
+  });
+});
