@@ -1,5 +1,5 @@
 import type { SamModel } from '../../extension/src/engine/model/sam-model';
-import { restoreObject, snapshotObject } from '../../extension/src/engine/object-snapshot';
+
 import { SegmentationSession } from '../../extension/src/engine/session';
 import { blobVolume, collect } from '../support/synthetic';
 import { loadTestModel } from '../support/test-model';
@@ -21,16 +21,19 @@ describe('object snapshot (Undo)', () => {
     const maskBefore = session.mask(id);
     const outcomesBefore = session.outcomes(id).map((o) => [o.frame, o.confidence, o.present]);
     const promptsBefore = session.prompts(id);
+    const sumsBefore = session.outcomes(id).map((o) => o.lowResLogits.reduce((a, v) => a + v, 0));
 
-    const snapshot = snapshotObject(session, id);
+    const snapshot = session.snapshot(id);
     // A correction on another slice and its propagation change the result.
     await session.setPrompt(id, 15, { points: [{ x: 24, y: 22, label: 0 }] });
     const redone = await collect(session.propagate());
     expect(redone.length).toBeGreaterThan(0);
-    expect(session.mask(id)).not.toEqual(maskBefore);
+    const logitSums = () => session.outcomes(id).map((o) => o.lowResLogits.reduce((a, v) => a + v, 0));
+    expect(logitSums()).not.toEqual(sumsBefore);
 
-    restoreObject(session, snapshot);
+    session.restore(snapshot);
     expect(session.mask(id)).toEqual(maskBefore);
+    expect(logitSums()).toEqual(sumsBefore);
     expect(session.outcomes(id).map((o) => [o.frame, o.confidence, o.present])).toEqual(outcomesBefore);
     expect(session.prompts(id)).toEqual(promptsBefore);
     // The runs done before the correction count as done again: Propagate has nothing to redo.
@@ -40,15 +43,15 @@ describe('object snapshot (Undo)', () => {
   it('undoing the first prompt leaves the object without prompts or results', async () => {
     const session = new SegmentationSession(model, sphere());
     const id = session.addObject();
-    const empty = snapshotObject(session, id);
+    const empty = session.snapshot(id);
     await session.setPrompt(id, 12, { points: [{ x: 24, y: 22, label: 1 }] });
-    restoreObject(session, empty);
+    session.restore(empty);
     expect(session.prompts(id)).toEqual([]);
     expect(session.mask(id).some((v) => v > 0)).toBe(false);
   });
 
   it('names an unknown object', () => {
     const session = new SegmentationSession(model, sphere());
-    expect(() => snapshotObject(session, 7)).toThrow('no object with id 7');
+    expect(() => session.snapshot(7)).toThrow('no object with id 7');
   });
 });

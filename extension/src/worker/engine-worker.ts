@@ -8,8 +8,8 @@ import { EncoderCache } from '../engine/cache/encoder-cache';
 import { CancelledError, EngineError, InputError, ModelError } from '../engine/errors';
 import { loadModel, type ModelFiles, type SamModel } from '../engine/model/sam-model';
 import { type BackendCandidate, type BackendName, selectBackend } from '../engine/runtime/backend';
-import { type ObjectSnapshot, restoreObject, snapshotObject } from '../engine/object-snapshot';
-import { SegmentationSession } from '../engine/session';
+
+import { type ObjectSnapshot, SegmentationSession } from '../engine/session';
 import { type LosableDevice, watchDevice } from './device-loss';
 import { FallbackModel } from './fallback-model';
 import type {
@@ -112,7 +112,7 @@ export class EngineWorker {
         return;
       case 'set-prompt': {
         const open = this.open(r.sessionId);
-        const snapshot = r.checkpoint ? snapshotObject(open.session, r.objectId) : null;
+        const snapshot = r.checkpoint ? open.session.snapshot(r.objectId) : null;
         const update = await open.session.setPrompt(r.objectId, r.slice, r.prompt, r.axis);
         if (snapshot) {
           open.undo.push(snapshot);
@@ -128,7 +128,7 @@ export class EngineWorker {
         while (at >= 0 && open.undo[at].objectId !== r.objectId) at--;
         if (at < 0) throw new InputError('nothing-to-undo', `object ${r.objectId} has no prompt to undo`);
         const [snapshot] = open.undo.splice(at, 1);
-        restoreObject(open.session, snapshot);
+        open.session.restore(snapshot);
         this.send({ type: 'done', id: r.id });
         return;
       }
