@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, stop as stopEsbuild } from 'esbuild';
 import semver from 'semver';
 import { OHIF_VERSION, TESTED_OHIF_VERSIONS, ohifVersionFromEnv } from '../../extension/serve/ohif-app';
 import { EXTENSION_ID, EXTENSION_VERSION, MODE_ID, PANEL_ID } from '../../extension/src/ids';
@@ -76,6 +76,7 @@ beforeAll(() => {
 }, 120_000);
 
 afterAll(() => {
+  stopEsbuild(); // esbuild's service process would keep jest from exiting
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -1,7 +1,8 @@
 /**
  * `medsam2` command line: a thin shell over the engine and the DICOM layer.
  * Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input (volume, series, prompt, file),
- * 4 model error (missing/corrupt model, no backend), 5 store to the PACS failed (the SEG is kept),
+ * 4 model error (missing/corrupt model, no backend), 5 store to the PACS failed, timed out or was not
+ * confirmed (the SEG is kept),
  * 130 cancelled (SIGINT).
  */
 import { DicomError, DicomWebError } from '../dicom';

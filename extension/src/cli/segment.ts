@@ -1,16 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import {
-  DicomWebError,
-  basicAuthHeader,
-  DicomWebClient,
-  sliceIndexOf,
-  volumeFromPart10,
-  writeSeg,
-} from '../dicom';
+import { sliceIndexOf, volumeFromPart10, writeSeg } from '../dicom';
+import { DEFAULT_TIMEOUT_MS } from '../dicom/dicomweb/client';
 import { InputError } from '../engine/errors';
 import { SegmentationSession } from '../engine/session';
 import { readDicomDirectory } from '../node/dicom-files';
-import { choiceFlag, parseFlags, requireFlag, UsageError } from './args';
+import { choiceFlag, numberFlag, parseFlags, requireFlag, UsageError } from './args';
 import {
   ENGINE_FLAGS,
   ENGINE_USAGE,
@@ -20,25 +14,18 @@ import {
 } from './engine-flags';
 import { readInput } from './volume-files';
 import { parsePromptFile } from './prompt-file';
+import { StoreError, storeAndConfirm, stowTarget } from './stow';
+
+export { StoreError };
 
 export const SEGMENT_USAGE = `  segment --input <dir of DICOM files> --model <dir> --prompt <file.json> --output <seg.dcm>
             [--format binary|labelmap] [--label <name>] [--laterality L|R|B|U]
-            [--stow <dicomweb root> [--user U --password P]] ${ENGINE_USAGE}`;
-
-/** The SEG was written but the PACS refused or could not be reached: the file is kept. */
-export class StoreError extends Error {
-  constructor(
-    message: string,
-    readonly kept: string,
-  ) {
-    super(message);
-    this.name = 'StoreError';
-  }
-}
+            [--stow <dicomweb root> [--pacs-credentials <file>] [--timeout <seconds>]] ${ENGINE_USAGE}`;
 
 /**
- * DICOM series in, DICOM SEG out (and optionally into a PACS with STOW-RS). The SEG is always
- * written to --output first, so a failed store loses nothing.
+ * DICOM series in, DICOM SEG out (and optionally into a PACS with STOW-RS, confirmed by a
+ * search and a retrieve). The SEG is always written to --output first, so a failed store loses
+ * nothing.
  */
 export async function runSegment(argv: readonly string[], log: (line: string) => void): Promise<void> {
   const flags = parseFlags(argv, {
@@ -49,6 +36,9 @@ export async function runSegment(argv: readonly string[], log: (line: string) =>
     label: 'string',
     laterality: 'string',
     stow: 'string',
+    'pacs-credentials': 'string',
+    timeout: 'string',
+    // Refused with a message saying where credentials go (kept here so the message is specific).
     user: 'string',
     password: 'string',
   });
@@ -59,9 +49,24 @@ export async function runSegment(argv: readonly string[], log: (line: string) =>
   const format = choiceFlag(flags, 'format', ['binary', 'labelmap'] as const, 'binary');
   const laterality = choiceFlag(flags, 'laterality', ['L', 'R', 'B', 'U'] as const, 'U');
   const stow = flags.get('stow') as string | undefined;
-  if ((flags.has('user') || flags.has('password')) && !stow)
-    throw new UsageError('--user/--password need --stow');
-  if (flags.has('user') !== flags.has('password')) throw new UsageError('--user and --password go together');
+  if (flags.has('user') || flags.has('password'))
+    throw new UsageError(
+      '--user/--password are not accepted: the process list shows the command line to every user. ' +
+        'Put user:password in the MEDSAM2_PACS_CREDENTIALS environment variable or in a file given with ' +
+        '--pacs-credentials <file>',
+    );
+  if ((flags.has('pacs-credentials') || flags.has('timeout')) && !stow)
+    throw new UsageError('--pacs-credentials and --timeout go with --stow');
+  // Checked before any work: a bad URL or unreadable credentials must not cost a segmentation.
+  const target = stow
+    ? stowTarget(
+        stow,
+        flags.get('pacs-credentials') as string | undefined,
+        numberFlag(flags, 'timeout', DEFAULT_TIMEOUT_MS / 1000),
+        process.env,
+        log,
+      )
+    : undefined;
   const options = sessionOptionsFromFlags(flags);
   const quiet = flags.get('quiet') === true;
 
@@ -110,16 +115,7 @@ export async function runSegment(argv: readonly string[], log: (line: string) =>
   }
   await writeFile(output, new Uint8Array(seg));
   if (!quiet) log(`wrote ${output} (${format} SEG)`);
-  if (!stow) return;
-  const headers = flags.has('user')
-    ? basicAuthHeader(flags.get('user') as string, flags.get('password') as string)
-    : {};
-  try {
-    await new DicomWebClient({ baseUrl: stow, headers }).stow([seg], volume.studyInstanceUID);
-  } catch (e) {
-    if (e instanceof DicomWebError)
-      throw new StoreError(`store to ${stow} failed (${e.kind}): ${e.message}`, output);
-    throw e;
-  }
-  if (!quiet) log(`stored in ${stow}`);
+  if (!target) return;
+  await storeAndConfirm(seg, volume.studyInstanceUID, target, output);
+  if (!quiet) log(`stored in ${target.url} (listed and retrieved back)`);
 }

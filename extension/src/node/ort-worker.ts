@@ -150,7 +150,9 @@ export async function startWorkerBackend(options: WorkerBackendOptions): Promise
     name,
     description: options.describe(info.versions, info.wasmThreads),
     async createSession(bytes: Uint8Array, label: string): Promise<GraphSession> {
-      const copy = bytes.slice();
+      // A fresh ArrayBuffer to transfer: a Node Buffer's slice() is a view on its (possibly pooled,
+      // untransferable) memory, which Node >= 21 refuses to transfer (DataCloneError).
+      const copy = new Uint8Array(bytes);
       let created: { sessionId: number; inputNames: string[]; outputNames: string[] };
       try {
         created = await connection.request({ op: 'create', bytes: copy }, [copy.buffer]);
