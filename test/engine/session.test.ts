@@ -160,6 +160,25 @@ describe('SegmentationSession on the test model', () => {
     expect(u.area).toBeGreaterThan(100);
   });
 
+  it('medsam2-box workflow: the box stays the prompt; the volume mask is one 26-connected component', async () => {
+    const { volume } = blobVolume(
+      [64, 64, 40],
+      [
+        { center: [32, 30, 20], radii: [14, 14, 7.5] },
+        { center: [6, 6, 3], radii: [3, 3, 2] },
+      ],
+    );
+    const session = new SegmentationSession(model, volume, { workflow: 'medsam2-box' });
+    const id = session.addObject();
+    const u = await session.setPrompt(id, 20, { box: [18, 16, 46, 44] });
+    expect(u.confidence).not.toBe(1); // decoded from the box, not a mask taken as output
+    await collect(session.propagate());
+    const mask = session.mask(id);
+    const { largestComponent } = await import('../../extension/src/engine/volume/largest-component');
+    expect(Buffer.from(largestComponent(mask, volume.dims)).equals(Buffer.from(mask))).toBe(true);
+    expect(mask.some((v) => v > 0)).toBe(true);
+  });
+
   it('snapshot/restore puts back exactly the masks and the pending work before a correction (Undo)', async () => {
     const { session, id } = await segmentSphere({ trace: false, workflow: 'medsam2' });
     const before = Buffer.from(session.mask(id));

@@ -34,7 +34,7 @@ export const ENGINE_FLAGS: FlagSpec = {
 
 export const ENGINE_USAGE = `[--policy paper|sam2-fifo|threshold-only|dissimilarity-only|resampling-only] [--seed N]
             [--capacity K] [--threshold C] [--orientations single|all] [--aggregation mean|majority]
-            [--stop-after-absent N] [--workflow sam2|medsam2] [--backend native|wasm] [--trace trace.json] [--quiet]`;
+            [--stop-after-absent N] [--workflow sam2|medsam2|medsam2-box] [--backend native|wasm] [--trace trace.json] [--quiet]`;
 
 type Flags = Map<string, string | true>;
 

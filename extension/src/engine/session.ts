@@ -17,14 +17,16 @@ import { type FrameOutcome, type FrameState, outcomeOf } from './propagation/fra
 import { type BankTrace, ObjectTrack, type TrackSnapshot } from './propagation/object-track';
 import type { Volume } from './types';
 import { aggregateProbabilities, binarize, FOREGROUND_THRESHOLD } from './volume/aggregate';
+import { largestComponent } from './volume/largest-component';
 import { type OrientedSequence, orientedSequence } from './volume/orientations';
 
 /** The three slice axes of a volume; each is propagated in both directions (= the six orientations). */
 export type AxisName = 'axial' | 'coronal' | 'sagittal';
 export const AXES: readonly AxisName[] = ['axial', 'coronal', 'sagittal'];
 
-export type Workflow = 'sam2' | 'medsam2';
-export const WORKFLOWS: readonly Workflow[] = ['sam2', 'medsam2'];
+export type Workflow = 'sam2' | 'medsam2' | 'medsam2-box';
+export const WORKFLOWS: readonly Workflow[] = ['sam2', 'medsam2', 'medsam2-box'];
+const isMedsam2 = (w: Workflow): boolean => w !== 'sam2';
 
 export interface SessionOptions {
   readonly bank: BankOptions;
@@ -40,8 +42,11 @@ export interface SessionOptions {
   readonly stopAfterAbsent: number;
   /**
    * 'sam2': SAM 2's video predictor (forward from the earliest prompted slice, then backward, on one
-   * state). 'medsam2': MedSAM2's 3D inference scripts — a box prompt's thresholded result becomes the
-   * slice's mask prompt, and the backward pass starts from a reset state (models/README.md).
+   * state). 'medsam2': MedSAM2's 3D inference as the issue-era scripts run it — a box prompt's
+   * thresholded result becomes the slice's mask prompt; 'medsam2-box': as the current
+   * medsam2_infer_3D_CT.py — the box itself in both passes. In both MedSAM2 workflows the backward
+   * pass starts from a reset state and the volume mask keeps its largest 26-connected component
+   * (`getLargestCC`) (models/README.md).
    */
   readonly workflow: Workflow;
   readonly intensity?: IntensityPolicy;
@@ -357,7 +362,8 @@ export class SegmentationSession {
 
   /** The object's mask on the volume grid (x fastest), aggregated over axes in 'all' mode. */
   mask(objectId: number): Uint8Array {
-    return binarize(this.probabilities(objectId));
+    const mask = binarize(this.probabilities(objectId));
+    return isMedsam2(this.options.workflow) ? largestComponent(mask, this.volume.dims) : mask;
   }
 
   /**
@@ -413,7 +419,7 @@ export class SegmentationSession {
       const track = new ObjectTrack(this.model, this.frames(axis).seq.length, (k) => this.features(axis, k), {
         bank: this.options.bank,
         stopAfterAbsent: this.options.stopAfterAbsent,
-        isolatePasses: this.options.workflow === 'medsam2',
+        isolatePasses: isMedsam2(this.options.workflow),
       });
       t = { track, prompts: new Map(), skipped: new Set(), upToDate: false };
       object.tracks.set(axis, t);

@@ -3,6 +3,7 @@
  * the per-slice confidence strip, settings and export. It renders controller snapshots and calls
  * controller actions; every control carries a data-cy id for the e2e tests.
  */
+import { type Workflow, WORKFLOWS } from '../engine/session';
 import { BANK_POLICY_NAMES, type BankPolicyName } from '../engine/memory/policies';
 import type { Medsam2Controller } from '../host/controller';
 import type { ControllerState, SegmentState } from '../host/controller-state';
@@ -457,7 +458,7 @@ export class PanelView {
             style: STYLE.input,
             onchange: (e: Event) =>
               this.controller.updateSettings({
-                workflow: (e.target as HTMLSelectElement).value === 'medsam2' ? 'medsam2' : 'sam2',
+                workflow: workflowOf((e.target as HTMLSelectElement).value),
               }),
           },
           h('option', { value: 'sam2', selected: st.workflow === 'sam2' }, 'SAM 2 video predictor'),
@@ -465,6 +466,11 @@ export class PanelView {
             'option',
             { value: 'medsam2', selected: st.workflow === 'medsam2' },
             'MedSAM2 (box → mask, forward then backward)',
+          ),
+          h(
+            'option',
+            { value: 'medsam2-box', selected: st.workflow === 'medsam2-box' },
+            'MedSAM2 (box in both passes)',
           ),
         ),
       ),
@@ -503,3 +509,6 @@ export class PanelView {
     );
   }
 }
+
+const workflowOf = (value: string): Workflow =>
+  (WORKFLOWS as readonly string[]).includes(value) ? (value as Workflow) : 'sam2';
