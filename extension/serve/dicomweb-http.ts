@@ -68,3 +68,20 @@ export function acceptRanges(req: IncomingMessage): MediaRange[] {
     return { type: type.trim().toLowerCase(), params };
   });
 }
+
+/** How long the unread rest of a refused upload is taken in and dropped before the connection closes. */
+export const LINGER_MS = 3000;
+
+/**
+ * After answering an upload that is refused part-way (413): the rest of its body is dropped unread
+ * (never stored, never buffered) for at most LINGER_MS, then the connection is closed. Closing at
+ * once would reset it while the client is still sending, and many clients then lose the answer.
+ */
+export function dropRestOfBody(req: IncomingMessage): void {
+  req.resume();
+  if (req.complete) return;
+  const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+}

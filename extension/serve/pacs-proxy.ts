@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { dropRestOfBody } from './dicomweb-http';
 import type { RequestPath } from './request-path';
 
 export interface PacsTarget {
@@ -87,8 +88,8 @@ export function forwardToPacs(
   const fail = (status: number, message: string) => {
     res.statusCode = status;
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    if (status === 413) res.setHeader('Connection', 'close');
     res.end(message);
+    dropRestOfBody(req);
   };
   if (!isDicomWebRoute(method, segments))
     return fail(403, `${method} ${route.path} is not a DICOMweb request this proxy forwards`);

@@ -14,7 +14,7 @@ import type { Dataset } from '../src/dicom/dataset';
 import { DicomError } from '../src/dicom/errors';
 import { contentTypeParameter } from '../src/dicom/dicomweb/multipart';
 import { toDicomJson } from './dicom-json';
-import { json } from './dicomweb-http';
+import { dropRestOfBody, json } from './dicomweb-http';
 import { type CheckedUpload, type FolderStore, StudyMismatch, type StoredInstance } from './folder-store';
 import { MultipartError, MultipartReader } from './multipart-reader';
 
@@ -51,15 +51,35 @@ function answer(res: ServerResponse, status: number, body: Dataset, why: string[
   json(res, status, stowJson(body));
 }
 
+/**
+ * A part whose first 132 bytes are in and hold no "DICM" marker is no Part-10 instance: its file is
+ * closed and removed at once, and the rest of the part is not written.
+ */
+async function refuseIfNotPart10(
+  part: { name: string; file?: fsp.FileHandle; path?: string; refusal?: string; head?: Buffer },
+  bytes: Uint8Array,
+): Promise<void> {
+  if ((part.head?.length ?? 0) >= PART10_HEAD) return;
+  part.head = Buffer.concat([part.head ?? Buffer.alloc(0), bytes]).subarray(0, PART10_HEAD);
+  if (part.head.length < PART10_HEAD || part.head.toString('latin1', 128, 132) === 'DICM') return;
+  await part.file?.close();
+  await fsp.rm(part.path as string, { force: true });
+  part.file = undefined;
+  part.refusal = `${part.name}: not a DICOM Part-10 instance (no "DICM" marker after the 128-byte preamble)`;
+}
+
+/** Preamble and "DICM" marker of a Part-10 file. */
+const PART10_HEAD = 132;
+
 /** The request's body is larger than the cap: answered 413, the rest is not read. */
 class TooLarge extends Error {}
 
 export async function stowRs(req: IncomingMessage, res: ServerResponse, options: StowOptions): Promise<void> {
   const { store, studyUID, instanceUrl, maxUploadBytes } = options;
   const refuse = (status: number, message: string) => {
-    // Past the cap the rest of the body is not read: the connection is closed instead.
-    if (status === 413) res.setHeader('Connection', 'close');
     answer(res, status, { FailedSOPSequence: [] }, [message]);
+    // A body refused part-way (over the cap, malformed) is not read on: what is still coming is dropped.
+    dropRestOfBody(req);
   };
   const contentType = req.headers['content-type'] ?? '';
   if (!/^multipart\/related\b/i.test(contentType))
@@ -83,7 +103,8 @@ export async function stowRs(req: IncomingMessage, res: ServerResponse, options:
   }
 
   // The part being read: its temporary file (undefined when it is refused without reading it).
-  let current: { name: string; file?: fsp.FileHandle; path?: string; refusal?: string } | undefined;
+  let current:
+    { name: string; file?: fsp.FileHandle; path?: string; refusal?: string; head?: Buffer } | undefined;
   const fail = (name: string, reason: number, why: string, uids: Dataset = {}) => {
     failed.push({ ...uids, FailureReason: reason });
     // DicomError messages already start with the part's name.
@@ -93,8 +114,8 @@ export async function stowRs(req: IncomingMessage, res: ServerResponse, options:
     const part = current;
     current = undefined;
     if (!part) return;
-    if (part.refusal) return fail(part.name, FailureReason.CannotUnderstand, part.refusal);
     await part.file?.close();
+    if (part.refusal) return fail(part.name, FailureReason.CannotUnderstand, part.refusal);
     try {
       checked.push(store.check(part.path as string, part.name, studyUID));
     } catch (e) {
@@ -129,7 +150,10 @@ export async function stowRs(req: IncomingMessage, res: ServerResponse, options:
           temps.push(path);
           current = { name, path, file: await fsp.open(path, 'wx') };
         } else if (event.type === 'data') {
-          if (current?.file) await current.file.write(event.bytes);
+          if (current?.file) {
+            await current.file.write(event.bytes);
+            await refuseIfNotPart10(current, event.bytes);
+          }
         } else {
           await endPart();
         }
@@ -148,7 +172,9 @@ export async function stowRs(req: IncomingMessage, res: ServerResponse, options:
   if (reader.partCount === 0) return refuse(400, 'the multipart body has no parts');
 
   const stored: Dataset[] = [];
-  for (const upload of checked) {
+  for (const [n, upload] of checked.entries()) {
+    // Many parts: let other requests in between the renames.
+    if (n % 32 === 31) await new Promise((r) => setImmediate(r));
     let instance: StoredInstance;
     try {
       instance = store.commit(upload);

@@ -128,7 +128,7 @@ describe('spacing', () => {
     },
   );
 
-  it('positions 2e308 mm apart (spacing Infinity) → invalid-tag-value on ImagePositionPatient', () => {
+  it('positions 3.4e308 mm apart (spacing Infinity) → invalid-tag-value on ImagePositionPatient', () => {
     const far = (file: NamedBytes, z: string, name: string) =>
       withRawValue(file, '00200032', ascii(`0\\0\\${z}`), name);
     const e = failure([far(ct[0], '-1.7e308', 'A'), far(ct[1], '1.7e308', 'B')]);

@@ -124,8 +124,8 @@ describe('malformed URLs', () => {
 });
 
 describe('multipart bodies', () => {
-  it('refuses an 8,000-character boundary over 1 MB of "-" (RFC 2046 allows 70)', async () => {
-    const boundary = 'b'.repeat(8000);
+  it('refuses an 8,000-character boundary (7,999 "-" and an "x") over 1 MB of "-" (RFC 2046 allows 70)', async () => {
+    const boundary = `${'-'.repeat(7999)}x`;
     const r = await raw(
       url,
       'POST',
@@ -138,9 +138,12 @@ describe('multipart bodies', () => {
     await stillServing();
   });
 
-  it('reads 1 MB of "-" under a 70-dash boundary in one pass while other requests are answered', async () => {
-    const boundary = '-'.repeat(70);
-    const body = Buffer.concat([Buffer.from(`--${boundary}\r\n\r\n`), Buffer.alloc((1 << 20) - 200, '-')]);
+  it('reads 1 MB of near-delimiters under a 70-character boundary in one pass while other requests are answered', async () => {
+    // Every block matches the delimiter "\r\n--" + boundary but for its last byte.
+    const boundary = `${'-'.repeat(69)}x`;
+    const nearMiss = Buffer.from(`\r\n--${'-'.repeat(69)}y`);
+    const blocks = Array.from({ length: Math.floor(((1 << 20) - 200) / nearMiss.length) }, () => nearMiss);
+    const body = Buffer.concat([Buffer.from(`--${boundary}\r\n\r\n`), ...blocks]);
     const order: string[] = [];
     const upload = raw(
       url,
@@ -175,6 +178,13 @@ describe('uploads', () => {
     expect(r.headers.warning).toMatch(/part 1: \(7FE0,0010\) PixelData holds \d+ bytes, 131072 expected/);
     expect((await raw(url, 'GET', `/dicom-web/studies/${STUDY}/series`)).status).toBe(404);
     expect(filesUnder(storeDir).filter((f) => f.endsWith('.dcm') || f.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('stops writing a part as soon as its first 132 bytes show it is no Part-10 file', async () => {
+    const r = await stow([Buffer.alloc(600 * 1024, 'j')]);
+    expect(r.status).toBe(409);
+    expect(r.headers.warning).toContain(`part 1: not a DICOM Part-10 instance (no 'DICM' marker`);
+    expect(fs.readdirSync(path.join(storeDir, '.incoming'))).toEqual([]);
   });
 
   it('answers 413 past the size cap without reading on (declared or chunked), storing nothing', async () => {
