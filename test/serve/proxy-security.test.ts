@@ -12,7 +12,7 @@ import { CREDENTIALS_ENV, readPacsCredentials } from '../../extension/serve/pacs
 import { isDicomWebRoute } from '../../extension/serve/pacs-proxy';
 import { loadSampleStudy } from '../../extension/serve/sample-data';
 import { type RunningServer, startServer } from '../../extension/serve/server';
-import { STOW_TYPE, instanceWith, raw, stowBody } from './support/instances';
+import { STOW_TYPE, headersOnly, instanceWith, raw, stowBody } from './support/instances';
 
 const STUDY = '0.0.0.0.2.8811.20010413115754.12432';
 const USER = 'medsam2';
@@ -170,7 +170,7 @@ describe('attacks through the proxy', () => {
   });
 
   it('answers 413 to an upload past the cap without forwarding it', async () => {
-    const r = await raw(proxy.url, 'POST', '/dicom-web/studies', {
+    const r = await headersOnly(proxy.url, '/dicom-web/studies', {
       'Content-Type': STOW_TYPE,
       'Content-Length': String(500 * 2 ** 20),
     });

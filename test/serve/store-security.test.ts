@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { FolderStore } from '../../extension/serve/folder-store';
 import { isValidUid } from '../../extension/serve/store-paths';
 import { type RunningServer, startServer } from '../../extension/serve/server';
-import { STOW_TYPE, instanceWith, raw, stowBody } from './support/instances';
+import { STOW_TYPE, headersOnly, instanceWith, raw, stowBody } from './support/instances';
 
 let dir: string;
 let storeDir: string;
@@ -189,7 +189,7 @@ describe('uploads', () => {
 
   it('answers 413 past the size cap without reading on (declared or chunked), storing nothing', async () => {
     const big = stowBody([instanceWith({ sop: `${SERIES}.413` })]);
-    const declared = await raw(url, 'POST', '/dicom-web/studies', {
+    const declared = await headersOnly(url, '/dicom-web/studies', {
       'Content-Type': STOW_TYPE,
       'Content-Length': String(500 * 2 ** 20),
     });

@@ -89,10 +89,36 @@ export function raw(
     void (async () => {
       for (const piece of body) {
         if (req.destroyed) return;
+        // As browsers and curl do: an answer that came early ends the upload.
+        if (answered) break;
         req.write(piece);
         if (pause) await new Promise((r) => setTimeout(r, pause));
       }
       req.end();
     })();
+  });
+}
+
+/**
+ * A POST that sends its headers (say a huge Content-Length) and no body: the answer the server gives
+ * before reading any of it. The request is then dropped.
+ */
+export function headersOnly(url: string, path: string, headers: Record<string, string>): Promise<RawAnswer> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, method: 'POST', path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        });
+        req.destroy();
+      });
+    });
+    req.on('error', reject);
+    req.flushHeaders();
   });
 }
