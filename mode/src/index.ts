@@ -24,9 +24,15 @@ interface Route {
   layoutTemplate(...args: unknown[]): Layout;
 }
 
+interface ModeEnterArgs {
+  readonly commandsManager?: { runCommand(name: string, options?: Record<string, unknown>): unknown };
+  readonly [key: string]: unknown;
+}
+
 interface ModeInstance {
   readonly id: string;
   readonly routes: readonly Route[];
+  onModeEnter?(args: ModeEnterArgs): unknown;
   readonly [key: string]: unknown;
 }
 
@@ -74,6 +80,15 @@ const mode = {
       displayName: 'MedSAM-2',
       hide: false,
       routes: [route],
+      /**
+       * The basic mode's set-up (its tool groups make Window/Level the active tool), then the
+       * MedSAM-2 prompt tool takes over as soon as the series is on screen: the first click on the
+       * image is a prompt, and the model starts loading now.
+       */
+      onModeEnter(args: ModeEnterArgs) {
+        base.onModeEnter?.(args);
+        args.commandsManager?.runCommand('medsam2StartOnOpen');
+      },
     };
   },
   // What the mode needs (read by OHIF's tooling). The mode instance's own `extensions` stay the basic

@@ -14,7 +14,14 @@ import {
   longTasksBetween,
   pageNow,
 } from './support/main-thread';
-import { type BrowserSession, type Stack, artifactPath, launchBrowser, startStack } from './support/stack';
+import {
+  type BrowserSession,
+  SAMPLE_STUDY_UID,
+  type Stack,
+  artifactPath,
+  launchBrowser,
+  startStack,
+} from './support/stack';
 import { type PanelStateView, ViewerPage } from './support/viewer-page';
 
 let stack: Stack;
@@ -88,10 +95,46 @@ const pointCount = (prompts: { points?: unknown[] }[]) =>
   prompts.reduce((n, p) => n + (p.points?.length ?? 0), 0);
 
 describe('the clinician’s loop (issue 12)', () => {
+  test('fault 8: the MedSAM-2 tool is the active tool when the mode opens, named as the panel is', async () => {
+    // Nothing pressed: the mode makes the prompt tool active once the series is on screen.
+    await session.page.waitForFunction(
+      () => {
+        const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+          .commandsManager;
+        const s = cm.runCommand('medsam2GetState') as PanelStateView;
+        return s.toolActive && (s.series.status === 'ready' || s.series.status === 'error');
+      },
+      undefined,
+      { timeout: 120000 },
+    );
+    expect((await viewer.state()).series.status).toBe('ready');
+    await expect(session.page.textContent('[data-cy="medsam2-activate-tool"]')).resolves.toBe(
+      'MedSAM-2 tool on',
+    );
+    await expect(session.page.locator('[data-cy="medsam2-panel"]').textContent()).resolves.toContain(
+      'MedSAM-2',
+    );
+  });
+
+  test('fault 10: the WebGPU fallback is one plain sentence, the raw reason behind Details', async () => {
+    const text = (await session.page.textContent('[data-cy="medsam2-fallback-webgpu-text"]')) ?? '';
+    expect(text).toMatch(
+      /^This browser offers no GPU to web pages, so MedSAM-2 runs on the CPU \(WebAssembly\)/,
+    );
+    expect(text).not.toMatch(/enable-unsafe-webgpu|ERR|Error/);
+    const details = session.page.locator('[data-cy="medsam2-fallback-webgpu-details"]');
+    await expect(details.evaluate((d) => (d as HTMLDetailsElement).open)).resolves.toBe(false);
+    await details.locator('summary').click();
+    await expect(details.textContent()).resolves.toContain('webgpu');
+    await session.page.screenshot({ path: artifactPath('loop-10-fallback-details.png') });
+    await details.locator('summary').click();
+  });
+
   test('fault 1: a click followed 0.15 s later by Propagate is kept, and Propagate waits for it', async () => {
-    await viewer.activatePromptTool();
     await installMainThreadProbe(session.page);
+    const windowLevel = await session.page.textContent('[data-cy="viewport-overlay-bottom-left"]');
     const t0 = await pageNow(session.page);
+    // The first click on the image, with no tool pressed: a prompt (fault 8), not a window change.
     await viewer.clickViewport(0.5, 0.45);
     await session.page.waitForTimeout(150);
     await session.page.click('[data-cy="medsam2-propagate"]');
@@ -99,6 +142,9 @@ describe('the clinician’s loop (issue 12)', () => {
     const t1 = await pageNow(session.page);
     expect(state.error).toBeUndefined();
     expect(await viewer.prompts()).toHaveLength(1);
+    await expect(session.page.textContent('[data-cy="viewport-overlay-bottom-left"]')).resolves.toBe(
+      windowLevel,
+    );
     expect(state.propagation.total).toBeGreaterThan(1);
     expect(state.propagation.done).toBe(state.propagation.total);
     // "done" means painted: every slice the engine found the object on is in the labelmap.
@@ -201,5 +247,62 @@ describe('the clinician’s loop (issue 12)', () => {
         .waitForSelector('[data-cy="medsam2-notice"]', { timeout: 10000 })
         .then((e) => e.textContent()),
     ).resolves.toMatch(/up to date/);
+  });
+
+  test('fault 9: codes picked by search and kept per segment; each export names itself (segments + time, a new series number)', async () => {
+    const id = (await viewer.state()).segments[0].objectId;
+    const search = session.page.locator(`[data-cy="medsam2-segment-type-search-${id}"]`);
+    await search.fill('liver');
+    await search.press('Enter');
+    await search.blur();
+    const picked = (await viewer.state()).segments[0] as unknown as Record<string, { meaning: string }>;
+    expect([picked.type.meaning, picked.category.meaning]).toEqual(['Liver', 'Anatomical Structure']);
+    const exportOnce = async (previous?: number) => {
+      await session.page.click('[data-cy="medsam2-export-seg"]');
+      await session.page.waitForFunction(
+        (p) => {
+          const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+            .commandsManager;
+          const x = (
+            cm.runCommand('medsam2GetState') as { export: { status: string; seriesNumber?: number } }
+          ).export;
+          return x.status === 'failed' || (x.status === 'stored' && x.seriesNumber !== p);
+        },
+        previous,
+        { timeout: 60000 },
+      );
+      const x = (await viewer.state()).export as { status: string; seriesNumber?: number; message?: string };
+      expect({ status: x.status, message: x.message }).toEqual({
+        status: 'stored',
+        message: 'SEG stored in the PACS',
+      });
+      return x.seriesNumber as number;
+    };
+    const first = await exportOnce();
+    const second = await exportOnce(first);
+    expect(second).toBeGreaterThan(first);
+    await expect(session.page.textContent('[data-cy="medsam2-export-name"]')).resolves.toMatch(
+      new RegExp(`^Series ${second}: Segment 1 - MedSAM-2 \\d\\d:\\d\\d$`),
+    );
+    const qido = await fetch(`${stack.orthanc.dicomWebUrl}/studies/${SAMPLE_STUDY_UID}/series?Modality=SEG`);
+    const series = (await qido.json()) as Record<string, { Value?: unknown[] }>[];
+    const named = series
+      .map((s) => ({
+        number: Number(s['00200011']?.Value?.[0]),
+        description: String(s['0008103E']?.Value?.[0]),
+      }))
+      .sort((a, b) => a.number - b.number);
+    expect(named.map((s) => s.number)).toEqual([first, second]);
+    for (const s of named) expect(s.description).toMatch(/^Segment 1 - MedSAM-2 \d\d:\d\d$/);
+    await session.page.screenshot({ path: artifactPath('loop-9-exported-twice.png') });
+    // A second segment starts with its own codes; the first keeps Liver.
+    await session.page.click('[data-cy="medsam2-add-segment"]');
+    await session.page.waitForFunction(() => {
+      const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+        .commandsManager;
+      return (cm.runCommand('medsam2GetState') as PanelStateView).segments.length === 2;
+    });
+    const both = (await viewer.state()).segments as unknown as Record<string, { meaning: string }>[];
+    expect(both.map((s) => s.type.meaning)).toEqual(['Liver', 'Tissue']);
   });
 });

@@ -10,6 +10,7 @@ type Options = Record<string, unknown>;
 
 export const COMMAND_NAMES = {
   activatePromptTool: 'medsam2ActivatePromptTool',
+  startOnOpen: 'medsam2StartOnOpen',
   prompt: 'medsam2Prompt',
   propagate: 'medsam2Propagate',
   stop: 'medsam2Stop',
@@ -33,6 +34,8 @@ export function commandsModule(controller: () => Medsam2Controller) {
   const c = controller;
   const actions: Record<string, (o: Options) => unknown> = {
     [COMMAND_NAMES.activatePromptTool]: () => c().activatePromptTool(),
+    /** The MedSAM-2 mode's start: model loading now, the prompt tool active once an image shows. */
+    [COMMAND_NAMES.startOnOpen]: () => c().startOnOpen(),
     /** { slice, points?: [{x, y, label}], box?: [x0, y0, x1, y1] } in voxel (column, row) coordinates. */
     [COMMAND_NAMES.prompt]: (o) => c().promptVoxels(o as unknown as VoxelPrompt),
     [COMMAND_NAMES.propagate]: () => c().propagate(),

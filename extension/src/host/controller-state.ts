@@ -58,6 +58,9 @@ export interface ExportState {
   readonly downloadUrl?: string;
   readonly fileName?: string;
   readonly sopInstanceUID?: string;
+  /** What the exported SEG series is called (SeriesNumber, SeriesDescription). */
+  readonly seriesNumber?: number;
+  readonly seriesDescription?: string;
 }
 
 export interface ControllerState {

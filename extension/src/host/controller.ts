@@ -9,6 +9,7 @@ import type { ModelInfo } from '../worker/protocol';
 import type { Medsam2Config } from './config';
 import type { ControllerState, SegmentState, SettingsState } from './controller-state';
 import { ActionQueue } from './action-queue';
+import { nextSeriesNumber, segSeriesDescription } from './export-naming';
 import { exportSegmentation } from './export-seg';
 import { type VoxelPrompt, gesturePrompt } from './gesture-prompt';
 import { LabelmapLayer } from './labelmap';
@@ -58,6 +59,9 @@ interface ActiveSeries {
   applied: SettingsState;
 }
 
+/** How long the mode's start waits for an image before leaving the tool to the user. */
+const START_WAIT_MS = 120_000;
+
 /** How often streamed slice results refresh the panel at most. */
 const PANEL_REFRESH_MS = 200;
 
@@ -73,6 +77,8 @@ export class Medsam2Controller {
   private readonly prompts = new PromptHistory();
   /** What each prompt's Undo puts back on screen (the engine keeps its own side). */
   private readonly undoFrames = new UndoStack();
+  /** Series numbers given to this session's exports (each export gets a new one). */
+  private readonly exportedSeriesNumbers: number[] = [];
   private readonly propagation = new PropagationRun();
   private readonly segments: SegmentEditor;
   /** User actions (and so every engine call that changes a session) run one at a time, in order. */
@@ -306,6 +312,34 @@ export class Medsam2Controller {
   promptToolActiveOn(viewportId: string): boolean {
     const group = this.host.services.toolGroupService.getToolGroupForViewport(viewportId);
     return group?.toolOptions[PROMPT_TOOL_NAME]?.mode === 'Active';
+  }
+
+  /**
+   * What the MedSAM-2 mode does when it opens: the model starts loading at once, and the prompt
+   * tool becomes the active tool as soon as the active viewport shows an image (so the first click
+   * on it is a prompt, not a Window/Level drag). Gives up quietly after START_WAIT_MS.
+   */
+  startOnOpen(): void {
+    this.ensureModel().catch(() => undefined); // the model section shows a failure
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (this.toolActive() || Date.now() - started > START_WAIT_MS) return clearInterval(poll);
+      if (!this.imageOnScreen()) return;
+      clearInterval(poll);
+      void this.activatePromptTool();
+    }, 250);
+  }
+
+  private toolActive(): boolean {
+    return this.snapshot.toolActive;
+  }
+
+  private imageOnScreen(): boolean {
+    const { viewportGridService, cornerstoneViewportService } = this.host.services;
+    const viewportId = viewportGridService.getState().activeViewportId;
+    if (!viewportId || !viewportGridService.getDisplaySetsUIDsForViewport(viewportId)?.[0]) return false;
+    const index = cornerstoneViewportService.getCornerstoneViewport(viewportId)?.getCurrentImageIdIndex?.();
+    return typeof index === 'number' && index >= 0;
   }
 
   /** Adds the (passive) prompt tool to every tool group that lacks it; safe to call often. */
@@ -551,15 +585,29 @@ export class Medsam2Controller {
           mask: await this.client().getMask(active.sessionId, segment.objectId),
         });
       }
+      // A new series each time, named after its segments and the time (export-naming.ts).
+      const study = active.series.displaySet.StudyInstanceUID;
+      const inUse = this.host.services.displaySetService
+        .getActiveDisplaySets()
+        .filter((d) => d.StudyInstanceUID === study)
+        .map((d) => Number(d.SeriesNumber));
+      const seriesNumber = nextSeriesNumber([...inUse, ...this.exportedSeriesNumbers]);
+      const seriesDescription = segSeriesDescription(
+        masks.map((m) => m.segment.label),
+        new Date(),
+      );
       const result = await exportSegmentation({
         volume: active.series.volume,
         segments: masks,
         model: info,
+        seriesNumber,
+        seriesDescription,
         format: this.host.config.segFormat,
         dataSource: this.host.extensionManager.getActiveDataSource()?.[0],
         onStoring: () => this.set({ export: { status: 'storing' } }),
       });
-      this.set({ export: result, error: undefined });
+      this.exportedSeriesNumbers.push(seriesNumber);
+      this.set({ export: { ...result, seriesNumber, seriesDescription }, error: undefined });
     } catch (e) {
       this.set({ export: { status: 'failed', message: errorText(e) } });
     }

@@ -15,6 +15,8 @@ export interface ExportRequest {
   readonly segments: readonly { segment: SegmentState; mask: Uint8Array }[];
   readonly model: ModelInfo;
   readonly format: 'binary' | 'labelmap';
+  readonly seriesNumber: number;
+  readonly seriesDescription: string;
   readonly dataSource: DataSource | undefined;
   readonly onStoring?: () => void;
 }
@@ -38,7 +40,8 @@ export async function exportSegmentation(request: ExportRequest): Promise<Export
       format,
       algorithmVersion: `${model.name} ${model.version}${model.testModel ? ' (TEST MODEL)' : ''}`,
       modelHash: model.modelHash,
-      seriesDescription: `MedSAM-2 ${segments.map((s) => s.segment.label).join(', ')}`.slice(0, 64),
+      seriesDescription: request.seriesDescription,
+      seriesNumber: request.seriesNumber,
     },
   );
   const fileName = `medsam2-seg-${volume.seriesInstanceUID}.dcm`;

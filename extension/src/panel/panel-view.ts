@@ -7,9 +7,10 @@ import { type Workflow, WORKFLOWS } from '../engine/session';
 import { BANK_POLICY_NAMES, type BankPolicyName } from '../engine/memory/policies';
 import type { Medsam2Controller } from '../host/controller';
 import type { ControllerState, SegmentState } from '../host/controller-state';
+import type { BackendFallback } from '../worker/protocol';
 import { formatBytes, h, hexToRgb, rgb, rgbToHex } from './dom';
 import { morph } from './morph';
-import { CATEGORY_CHOICES, TYPE_CHOICES } from './segment-codes';
+import { CATEGORY_CHOICES, TYPE_CHOICES, findType } from './segment-codes';
 
 const STYLE = {
   panel: 'display:flex;flex-direction:column;gap:10px;padding:10px;color:#d8e1ea;font-size:13px;',
@@ -129,19 +130,7 @@ export class PanelView {
               h('b', { 'data-cy': 'medsam2-backend', 'data-backend': info.backend }, info.backend),
               ` — ${info.backendDescription}`,
             ),
-            ...info.fallbacks.map((f) =>
-              h(
-                'div',
-                {
-                  'data-cy': `medsam2-fallback-${f.name}`,
-                  'data-during': f.duringInference ? 'inference' : 'load',
-                  style: f.duringInference ? STYLE.warning : undefined,
-                },
-                f.duringInference
-                  ? `${f.name} was lost while in use; the model was reloaded on ${info.backend} and the work continued: ${f.error}`
-                  : `${f.name} unavailable: ${f.error}`,
-              ),
-            ),
+            ...info.fallbacks.map((f) => this.fallbackNote(f, info.backend)),
           )
         : null,
       m.status === 'error'
@@ -151,6 +140,34 @@ export class PanelView {
             `Model error: ${m.message ?? ''}`,
           )
         : null,
+    );
+  }
+
+  /**
+   * A backend given up, as one sentence a radiologist can read; the raw reason (browser flags,
+   * driver errors) behind "Details".
+   */
+  private fallbackNote(f: BackendFallback, now: string): HTMLElement {
+    const where = now === 'wasm' ? 'on the CPU (WebAssembly)' : `on ${now}`;
+    const sentence = f.duringInference
+      ? `The graphics card stopped responding; MedSAM-2 moved ${where} and carried on.`
+      : f.name === 'webgpu'
+        ? `This browser offers no GPU to web pages, so MedSAM-2 runs ${where}: it works, only slower.`
+        : `${f.name} could not be used, so MedSAM-2 runs ${where}.`;
+    return h(
+      'div',
+      {
+        'data-cy': `medsam2-fallback-${f.name}`,
+        'data-during': f.duringInference ? 'inference' : 'load',
+        style: f.duringInference ? STYLE.warning : undefined,
+      },
+      h('span', { 'data-cy': `medsam2-fallback-${f.name}-text` }, sentence),
+      h(
+        'details',
+        { 'data-cy': `medsam2-fallback-${f.name}-details` },
+        h('summary', { style: 'cursor:pointer;' }, 'Details'),
+        h('div', { style: 'word-break:break-word;' }, `${f.name}: ${f.error}`),
+      ),
     );
   }
 
@@ -199,7 +216,7 @@ export class PanelView {
         { style: STYLE.row },
         this.button(
           'medsam2-activate-tool',
-          s.toolActive ? 'Prompt tool on' : 'Prompt tool',
+          s.toolActive ? 'MedSAM-2 tool on' : 'MedSAM-2 tool',
           () => this.controller.activatePromptTool(),
           { primary: !s.toolActive },
         ),
@@ -301,6 +318,28 @@ export class PanelView {
         ),
         select(`medsam2-segment-type-${id}`, TYPE_CHOICES, seg.type.value, (i) =>
           this.controller.setSegmentCodes(id, { type: TYPE_CHOICES[i] }),
+        ),
+      ),
+      h(
+        'div',
+        { style: STYLE.row },
+        h('input', {
+          type: 'text',
+          list: 'medsam2-type-catalog',
+          'data-cy': `medsam2-segment-type-search-${id}`,
+          placeholder: 'Find a structure (SNOMED CT)…',
+          style: `${STYLE.input}flex:1;min-width:80px;`,
+          onchange: (e: Event) => {
+            const found = findType((e.target as HTMLInputElement).value);
+            if (found) this.controller.setSegmentCodes(id, found);
+            (e.target as HTMLInputElement).value = '';
+          },
+          onblur: () => this.render(this.controller.state),
+        }),
+        h(
+          'datalist',
+          { id: 'medsam2-type-catalog' },
+          ...TYPE_CHOICES.map((c) => h('option', { value: c.meaning })),
         ),
       ),
       this.confidenceStrip(seg, threshold),
@@ -490,6 +529,13 @@ export class PanelView {
         : null,
       x.status === 'stored'
         ? h('div', { 'data-cy': 'medsam2-export-stored', style: 'color:#8fe08f;' }, x.message ?? 'Stored')
+        : null,
+      x.seriesNumber !== undefined && x.status !== 'writing' && x.status !== 'storing'
+        ? h(
+            'div',
+            { 'data-cy': 'medsam2-export-name', style: STYLE.note },
+            `Series ${x.seriesNumber}: ${x.seriesDescription ?? ''}`,
+          )
         : null,
       x.status === 'failed'
         ? h('div', { 'data-cy': 'medsam2-export-error', style: STYLE.error }, x.message ?? 'Export failed')
