@@ -162,7 +162,7 @@ def main(argv=None) -> int:
         events.append({
             "action": i, "type": action, "frame": t,
             "conditioning": t in session.out["cond"] or t in session.temp["cond"],
-            "plane": out["plane"], "iou": out["iou"], "object_score_logit": out["score"],
+            "plane": out["plane"], "pointer_plane": out["pointer_plane"], "iou": out["iou"], "object_score_logit": out["score"],
             "object_present": out["score"] > 0, "attended_memories": out["attended"],
             "object_pointers": out["pointers"], "stored_in_bank": out.get("stored_in_bank"),
             "bank_after": out.get("bank_after", []),

@@ -359,6 +359,7 @@ interface ReferenceFrame {
   frame: number;
   conditioning: boolean;
   plane: number;
+  pointer_plane: number;
   iou: number;
   object_present: boolean;
   stored_in_bank: boolean | null;
@@ -440,9 +441,11 @@ describe('reference propagation loop', () => {
 
   it('a box counts as two points: single-mask output (plane 0 or the stability fallback)', () => {
     const box = reference('box', ['--scenario', 'box', '--key-frame', '3']);
-    expect(box.events[0]).toMatchObject({ type: 'add', frame: 3, conditioning: true });
+    // single-mask output: the pointer is token 0's even when the stability rule swaps the mask
+    expect(box.events[0]).toMatchObject({ type: 'add', frame: 3, conditioning: true, pointer_plane: 0 });
     const click = reference('click-k3', ['--scenario', 'click', '--key-frame', '3']);
     expect(click.events[0].plane).toBeGreaterThanOrEqual(1);
+    expect(click.events[0].pointer_plane).toBe(click.events[0].plane);
     // forward from the prompt, then backward from it on the same state
     expect(box.events.map((e) => `${e.type}${e.frame}`)).toEqual([
       'add3',

@@ -216,7 +216,7 @@ class ReferenceSession:
                 ptr = no_obj_ptr
             if score <= 0:
                 ptr = no_obj_ptr
-            iou, plane, pix = 1.0, -1, enc["vision_feats"]
+            iou, plane, ptr_plane, pix = 1.0, -1, 0, enc["vision_feats"]
             raw = logits
         else:
             if init:
@@ -244,7 +244,8 @@ class ReferenceSession:
                 raw = torch.full_like(raw, NO_OBJ_SCORE)
                 ptr = no_obj_ptr
         out = {"frame": t, "logits": fill_holes(raw, opt.fill_hole_area), "score": score, "iou": iou,
-               "plane": plane, "obj_ptr": ptr, "pix": pix, "attended": attended, "pointers": pointers,
+               "plane": plane, "pointer_plane": ptr_plane, "obj_ptr": ptr, "pix": pix,
+               "attended": attended, "pointers": pointers,
                "memory": None, "memory_pos": None}
         if run_mem:  # tracked frames: the unfilled output, binarised only when clicked
             self.encode_memory(out, t, raw, opt.binarize_from_pts and prompt is not None)
