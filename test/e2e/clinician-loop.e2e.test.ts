@@ -187,12 +187,16 @@ describe('the clinician’s loop (issue 12)', () => {
   });
 
   test('fault 1: Propagate with nothing new to do says so in the panel', async () => {
+    const shown = await session.page.textContent('[data-cy="medsam2-progress-text"]');
+    expect(shown).toMatch(/^\d+\/\d+ slices — done$/);
     await session.page.click('[data-cy="medsam2-propagate"]');
     await expect(
       session.page
         .waitForSelector('[data-cy="medsam2-notice"]', { timeout: 10000 })
         .then((e) => e.textContent()),
     ).resolves.toMatch(/up to date/);
+    // The last run's result stays on show.
+    await expect(session.page.textContent('[data-cy="medsam2-progress-text"]')).resolves.toBe(shown);
   });
 
   test('fault 3: the strip numbers slices as OHIF does, and a cell jumps to that number', async () => {

@@ -423,7 +423,8 @@ export class Medsam2Controller {
         return this.say(`Nothing to propagate: click on ${label} on one slice first.`);
       }
       await this.applySettings(active);
-      const runs = this.snapshot.propagation.runs;
+      const previous = this.snapshot.propagation;
+      const runs = previous.runs;
       this.set({ propagation: { running: true, done: 0, total: 0, runs }, error: undefined });
       let stopped = false;
       try {
@@ -440,8 +441,11 @@ export class Medsam2Controller {
         this.set({ propagation: { ...this.snapshot.propagation, running: false, runs: runs + 1 } });
       }
       if (stopped) this.say('Propagation stopped: the slices done so far are kept.');
-      else if (this.snapshot.propagation.total === 0)
+      else if (this.snapshot.propagation.total === 0) {
+        // Nothing ran: the last run's "n/n slices — done" stays on show.
+        this.set({ propagation: { ...previous, running: false, runs: runs + 1 } });
         this.say('Every slice is up to date: nothing to propagate.');
+      }
     });
   }
 
