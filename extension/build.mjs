@@ -84,6 +84,18 @@ const common = {
 const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
 const ORT_DIR = 'node_modules/onnxruntime-web/dist';
 
+/**
+ * The worker fetches onnxruntime's wasm binary itself (progress, Cache Storage): the build pins the
+ * file it copies by name and sha256 (extension/src/worker/browser-entry.ts reads this).
+ */
+async function ortPin() {
+  const file = ORT_FILES.find((f) => f.endsWith('.wasm'));
+  const sha256 = createHash('sha256')
+    .update(await readFile(join(root, ORT_DIR, file)))
+    .digest('hex');
+  return { __MEDSAM2_ORT_WASM__: JSON.stringify({ file, sha256 }) };
+}
+
 async function copyOrt(dir) {
   await mkdir(join(dir, 'ort'), { recursive: true });
   for (const f of ORT_FILES) await copyFile(join(root, ORT_DIR, f), join(dir, 'ort', f));
@@ -121,6 +133,7 @@ async function buildInto(staging) {
         { in: pk.extension.entry, out: pk.extension.file },
         { in: 'extension/src/worker/browser-entry.ts', out: 'medsam2-worker' },
       ],
+      define: { ...common.define, ...(await ortPin()) },
       outdir: pluginDir(pk.extension),
       plugins: [refuseHostLibraries()],
     }),
@@ -240,6 +253,7 @@ async function main() {
         { in: pk.entry, out: pk.file },
         { in: 'extension/src/worker/browser-entry.ts', out: 'medsam2-worker' },
       ],
+      define: { ...common.define, ...(await ortPin()) },
       outdir: resolve(root, 'extension', 'dist', 'plugins', pk.name, pk.version),
       plugins: [refuseHostLibraries()],
     });

@@ -6,7 +6,8 @@
  * tasks during a propagation, click → painted, Propagate → all painted) are written to
  * test/e2e/artifacts/viewer-main-thread.json: figures, never timed assertions.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   type LongTaskFigures,
   dataModifiedBetween,
@@ -16,6 +17,7 @@ import {
 } from './support/main-thread';
 import {
   type BrowserSession,
+  ROOT,
   SAMPLE_STUDY_UID,
   type Stack,
   artifactPath,
@@ -91,6 +93,15 @@ async function waitForMarkers(want: { include: number; exclude: number; box: num
   return markers();
 }
 
+/** onnxruntime-web's wasm binary, as the build copies it beside the worker. */
+const ORT_WASM_BYTES = statSync(
+  resolve(ROOT, 'node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.jsep.wasm'),
+).size;
+const testModelBytes = () => {
+  const dir = resolve(ROOT, 'models', 'test-tiny');
+  return readdirSync(dir).reduce((n, f) => n + statSync(resolve(dir, f)).size, 0);
+};
+
 const pointCount = (prompts: { points?: unknown[] }[]) =>
   prompts.reduce((n, p) => n + (p.points?.length ?? 0), 0);
 
@@ -113,6 +124,19 @@ describe('the clinician’s loop (issue 12)', () => {
     );
     await expect(session.page.locator('[data-cy="medsam2-panel"]').textContent()).resolves.toContain(
       'MedSAM-2',
+    );
+  });
+
+  test('fault 7: the start-up progress counts onnxruntime’s wasm binary with the model', async () => {
+    await session.page.waitForSelector('[data-cy="medsam2-model"][data-status="ready"]', { timeout: 120000 });
+    const model = (await viewer.state()).model;
+    // Every byte of the start-up: the test model's folder and the wasm binary the worker fetched itself.
+    const expected = ORT_WASM_BYTES + testModelBytes();
+    expect(model.bytes).toBe(expected);
+    expect(model.loaded).toBe(expected);
+    expect(session.requests.filter((u) => u.endsWith('.wasm'))).toHaveLength(1);
+    await expect(session.page.textContent('[data-cy="medsam2-model-name"]')).resolves.toContain(
+      `${(expected / 1024 / 1024).toFixed(1)} MB`,
     );
   });
 

@@ -9,16 +9,15 @@ import { loadModel, type SamModel } from '../../extension/src/engine/model/sam-m
 import { zeros } from '../../extension/src/engine/model/tensor';
 import { nodeBackends } from '../../extension/src/node/backends';
 import { directoryModelFiles } from '../../extension/src/node/model-dir';
-import { EngineClient } from '../../extension/src/worker/client';
 import {
   type DeviceLostInfo,
   type LosableDevice,
   lostReason,
   ortWebGpuDevice,
 } from '../../extension/src/worker/device-loss';
-import { EngineWorker } from '../../extension/src/worker/engine-worker';
 import { type BackendLoss, FallbackModel } from '../../extension/src/worker/fallback-model';
-import type { ModelInfo, WorkerResponse } from '../../extension/src/worker/protocol';
+import type { ModelInfo } from '../../extension/src/worker/protocol';
+import { inProcessWorker } from '../support/in-process-worker';
 import { blobVolume } from '../support/synthetic';
 import { TEST_MODEL_DIR } from '../support/test-model';
 import { type MockGpu, mockGpu } from './mock-gpu';
@@ -137,31 +136,22 @@ describe('FallbackModel.deviceLost: when a lost device moves the model', () => {
 function startWorker() {
   const devices: FakeDevice[] = [];
   const gpus: MockGpu[] = [];
-  const listeners: ((m: WorkerResponse) => void)[] = [];
-  const worker = new EngineWorker(
-    {
-      modelFiles: (source) => directoryModelFiles(source.location),
-      backendCandidates: () => [
-        {
-          name: 'webgpu',
-          create: async () => {
-            const device = new FakeDevice();
-            devices.push(device);
-            const gpu = mockGpu(await backends.native(), () => device.gone, 'on a fake device');
-            gpus.push(gpu);
-            return gpu;
-          },
+  const { client } = inProcessWorker({
+    modelFiles: (source) => directoryModelFiles(source.location),
+    backendCandidates: () => [
+      {
+        name: 'webgpu',
+        create: async () => {
+          const device = new FakeDevice();
+          devices.push(device);
+          const gpu = mockGpu(await backends.native(), () => device.gone, 'on a fake device');
+          gpus.push(gpu);
+          return gpu;
         },
-        { name: 'wasm', create: backends.wasm },
-      ],
-      gpuDevice: async (backend) => (backend === 'webgpu' ? devices.at(-1) : undefined),
-    },
-    (message) => setImmediate(() => listeners.forEach((l) => l(message))),
-  );
-  // Messages cross in later tasks both ways, as they do between a page and its worker.
-  const client = new EngineClient({
-    postMessage: (m) => setImmediate(() => void worker.handle(m)),
-    onMessage: (listener) => listeners.push(listener),
+      },
+      { name: 'wasm', create: backends.wasm },
+    ],
+    gpuDevice: async (backend) => (backend === 'webgpu' ? devices.at(-1) : undefined),
   });
   return { client, devices, gpus };
 }

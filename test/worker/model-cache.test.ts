@@ -4,61 +4,20 @@
  * stands in for it (the bench page's Chromium run uses the real one, test/e2e/bench.e2e.test.ts).
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sha256Hex } from '../../extension/src/engine/model/sha256';
 import { loadModel } from '../../extension/src/engine/model/sam-model';
 import { nodeBackends, type WorkerBackend } from '../../extension/src/node/backends';
-import type { ModelCacheStore } from '../../extension/src/worker/model-cache';
 import type { DownloadProgress } from '../../extension/src/worker/protocol';
 import { urlModelFiles } from '../../extension/src/worker/url-model-files';
+import { MemoryStore, serveFolder as serve } from '../support/file-server';
 import { TEST_MODEL_DIR } from '../support/test-model';
 
 const GRAPHS = ['image_encoder', 'memory_attention', 'mask_decoder', 'memory_encoder'].map(
   (g) => `${g}.onnx`,
 );
-
-/** Cache Storage's Cache, in memory: bodies kept as bytes, a fresh Response per match. */
-class MemoryStore implements ModelCacheStore {
-  readonly entries = new Map<string, Uint8Array>();
-  refusePut = false;
-
-  async match(request: string): Promise<Response | undefined> {
-    const bytes = this.entries.get(request);
-    if (!bytes) return undefined;
-    return new Response(bytes.slice(), { headers: { 'content-length': String(bytes.byteLength) } });
-  }
-  async put(request: string, response: Response): Promise<void> {
-    if (this.refusePut) throw new DOMException('quota exceeded', 'QuotaExceededError');
-    this.entries.set(request, new Uint8Array(await response.arrayBuffer()));
-  }
-  async delete(request: string): Promise<boolean> {
-    return this.entries.delete(request);
-  }
-  async keys(): Promise<{ url: string }[]> {
-    return [...this.entries.keys()].map((url) => ({ url }));
-  }
-}
-
-/** Serves `dir` at /model/ with Content-Length; records every request. */
-async function serve(dir: string): Promise<{ server: Server; url: string; requests: string[] }> {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    let body: Buffer;
-    try {
-      body = readFileSync(path.join(dir, path.basename(req.url ?? '')));
-    } catch {
-      return void res.writeHead(404).end();
-    }
-    res.writeHead(200, { 'Content-Length': body.byteLength });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/model/`, requests };
-}
 
 const gets = (requests: string[]) =>
   requests.filter((r) => r.startsWith('GET ')).map((r) => path.basename(r));

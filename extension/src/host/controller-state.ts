@@ -8,10 +8,12 @@ export interface ModelState {
   readonly status: 'idle' | 'loading' | 'ready' | 'error';
   readonly url: string;
   readonly info?: ModelInfo;
-  /** Total bytes of the model's files, when the server says. */
+  /** Total bytes to load: the model's files and onnxruntime's wasm binary, once their sizes are known. */
   readonly bytes?: number;
-  /** Bytes downloaded so far while loading. */
+  /** Bytes loaded so far. */
   readonly loaded?: number;
+  /** Of `loaded`, the bytes read from the browser's cache (Cache Storage) instead of the network. */
+  readonly cached?: number;
   readonly message?: string;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The engine worker and its model, for the controller: starts the worker once, loads the model
  * once (later callers share the load), and publishes what the panel shows — download progress
- * (bytes received / total), the backend in use, and a backend change when the GPU is lost during
+ * (bytes received / total, the runtime's binary and the model's files together, and how many
+ * came from the browser's cache), the backend in use, and a backend change when the GPU is lost during
  * inference (the worker moves the model to wasm and the running work continues there).
  */
 import type { EngineClient } from '../worker/client';
@@ -68,7 +69,13 @@ export class ModelLoader {
   private async start(): Promise<ModelInfo> {
     const { config } = this;
     if (this.configError) throw new ModelLoadError(this.configError);
-    this.update({ status: 'loading', message: undefined, loaded: undefined, bytes: undefined });
+    this.update({
+      status: 'loading',
+      message: undefined,
+      loaded: undefined,
+      bytes: undefined,
+      cached: undefined,
+    });
     try {
       if (!this.worker) {
         this.worker = startEngineWorker(config);
@@ -77,7 +84,7 @@ export class ModelLoader {
       const worker = this.worker;
       const info = await Promise.race([
         worker.client.loadModel({ location: config.modelUrl }, config.backends, (p) =>
-          this.update({ loaded: p.loaded, bytes: p.total ?? undefined }),
+          this.update({ loaded: p.loaded, bytes: p.total ?? undefined, cached: p.cached }),
         ),
         worker.failed.then((m) => Promise.reject(new Error(m))),
       ]);

@@ -6,11 +6,12 @@
 import { type Workflow, WORKFLOWS } from '../engine/session';
 import { BANK_POLICY_NAMES, type BankPolicyName } from '../engine/memory/policies';
 import type { Medsam2Controller } from '../host/controller';
-import type { ControllerState, SegmentState } from '../host/controller-state';
+import type { ControllerState, ModelState, SegmentState } from '../host/controller-state';
 import type { BackendFallback } from '../worker/protocol';
-import { formatBytes, h, hexToRgb, rgb, rgbToHex } from './dom';
+import { h, hexToRgb, rgb, rgbToHex } from './dom';
 import { morph } from './morph';
 import { CATEGORY_CHOICES, TYPE_CHOICES, findType } from './segment-codes';
+import { loadedSizeText, loadingText } from './model-download-text';
 
 const STYLE = {
   panel: 'display:flex;flex-direction:column;gap:10px;padding:10px;color:#d8e1ea;font-size:13px;',
@@ -113,7 +114,7 @@ export class PanelView {
             ),
           )
         : null,
-      m.status === 'loading' ? this.modelDownload(m.loaded, m.bytes, m.url) : null,
+      m.status === 'loading' ? this.modelDownload(m) : null,
       info
         ? h(
             'div',
@@ -121,7 +122,7 @@ export class PanelView {
             h(
               'div',
               { 'data-cy': 'medsam2-model-name' },
-              `${info.name} ${info.version}${m.bytes ? ` · ${formatBytes(m.bytes)}` : ''} · S=${info.imageSize}`,
+              `${info.name} ${info.version}${m.bytes ? ` · ${loadedSizeText(m.bytes, m.cached)}` : ''} · S=${info.imageSize}`,
             ),
             h(
               'div',
@@ -171,15 +172,10 @@ export class PanelView {
     );
   }
 
-  /** "Loading model: 12.3 / 80.0 MB" with a bar, once the server has said how much there is. */
-  private modelDownload(loaded: number | undefined, total: number | undefined, url: string): HTMLElement {
-    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-    const text =
-      loaded === undefined
-        ? `Loading model from ${url} …`
-        : total
-          ? `Loading model: ${mb(loaded)} / ${mb(total)} MB`
-          : `Loading model: ${mb(loaded)} MB`;
+  /** "Loading model and runtime: 12.3 / 80.0 MB" with a bar, once the sizes are known. */
+  private modelDownload(m: ModelState): HTMLElement {
+    const { loaded, bytes: total, cached } = m;
+    const text = loaded === undefined ? `Loading model from ${m.url} …` : loadingText(loaded, total, cached);
     const fraction = total && loaded !== undefined ? Math.min(1, loaded / total) : 0;
     return h(
       'div',
@@ -192,6 +188,7 @@ export class PanelView {
           'data-cy': 'medsam2-model-progress',
           'data-loaded': loaded ?? 0,
           'data-total': total ?? 0,
+          'data-cached': cached ?? 0,
           style: `height:100%;width:${(fraction * 100).toFixed(1)}%;background:#2b8bc6;`,
         }),
       ),

@@ -5,15 +5,18 @@
  * (model-cache.ts). onnxruntime-web's WebGPU device is watched: when the browser reports it lost,
  * the model moves to wasm before the next call. Thin shell.
  *
- * onnxruntime-web loads its wasm glue and binary from `ort/` beside this bundle, unless the page
- * passes another location as the worker URL's `ort` query parameter.
+ * onnxruntime-web loads its wasm glue from `ort/` beside this bundle, unless the page passes
+ * another location as the worker URL's `ort` query parameter. Its wasm binary, from the same place,
+ * is fetched by the worker (runtime-binary.ts) so that the start-up progress counts it and a later
+ * visit reads it from Cache Storage.
  */
 import * as ort from 'onnxruntime-web';
 import { webBackendCandidates } from '../engine/runtime/web-backends';
 import { moduleUrl } from '../host/module-url';
 import { ortWebGpuDevice } from './device-loss';
 import { EngineWorker } from './engine-worker';
-import type { WorkerRequest, WorkerResponse } from './protocol';
+import type { DownloadProgress, WorkerRequest, WorkerResponse } from './protocol';
+import { fetchRuntimeBinary } from './runtime-binary';
 import { openModelCache } from './model-cache';
 import { urlModelFiles } from './url-model-files';
 
@@ -23,13 +26,38 @@ interface WorkerScope {
 }
 const scope = globalThis as unknown as WorkerScope;
 
+/** The wasm binary the build copied beside the glue, and its sha256 (see extension/build.mjs). */
+declare const __MEDSAM2_ORT_WASM__: { readonly file: string; readonly sha256: string } | undefined;
+const ORT_WASM =
+  typeof __MEDSAM2_ORT_WASM__ === 'undefined'
+    ? { file: 'ort-wasm-simd-threaded.jsep.wasm', sha256: undefined }
+    : __MEDSAM2_ORT_WASM__;
+
 const ownUrl = new URL(moduleUrl());
-ort.env.wasm.wasmPaths = new URL(ownUrl.searchParams.get('ort') ?? './ort/', ownUrl).href;
+const ortBase = new URL(ownUrl.searchParams.get('ort') ?? './ort/', ownUrl).href;
+ort.env.wasm.wasmPaths = ortBase;
+
+/** Once per worker: onnxruntime reads the binary when its first session starts. */
+let runtime: Promise<void> | null = null;
+function prepareRuntime(onProgress: (p: DownloadProgress) => void): Promise<void> {
+  runtime ??= fetchRuntimeBinary(
+    { url: new URL(ORT_WASM.file, ortBase).href, sha256: ORT_WASM.sha256 },
+    { onProgress, cache: openModelCache() },
+  ).then(
+    (bytes) => void (ort.env.wasm.wasmBinary = bytes),
+    (e: unknown) => {
+      runtime = null; // the next load tries again
+      throw e;
+    },
+  );
+  return runtime;
+}
 
 const worker = new EngineWorker(
   {
     modelFiles: (source, onProgress) =>
       urlModelFiles(new URL(source.location, ownUrl).href, { onProgress, cache: openModelCache() }),
+    prepareRuntime,
     backendCandidates: (only) => webBackendCandidates(ort).filter((c) => !only || only.includes(c.name)),
     // Read only once a WebGPU model is loaded: before that, reading it would make a device.
     gpuDevice: async (backend) => (backend === 'webgpu' ? ortWebGpuDevice(ort.env) : undefined),

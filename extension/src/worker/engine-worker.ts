@@ -6,11 +6,13 @@
  */
 import { EncoderCache } from '../engine/cache/encoder-cache';
 import { CancelledError, EngineError, InputError, ModelError } from '../engine/errors';
+import { MANIFEST_FILE } from '../engine/model/manifest';
 import { loadModel, type ModelFiles, type SamModel } from '../engine/model/sam-model';
 import { type BackendCandidate, type BackendName, selectBackend } from '../engine/runtime/backend';
 
 import { type ObjectSnapshot, SegmentationSession } from '../engine/session';
 import { type LosableDevice, watchDevice } from './device-loss';
+import { DownloadSum } from './download-tracker';
 import { FallbackModel } from './fallback-model';
 import type {
   BackendFallback,
@@ -28,6 +30,11 @@ export interface WorkerPlatform {
   modelFiles(source: ModelSource, onProgress?: (p: DownloadProgress) => void): ModelFiles;
   /** Runtime candidates in preference order (e.g. WebGPU then wasm). */
   backendCandidates(only?: readonly BackendName[]): BackendCandidate[];
+  /**
+   * Fetches what the runtime needs before its first session (onnxruntime-web's wasm binary),
+   * reporting its bytes; called on every model load, it does the work once per worker.
+   */
+  prepareRuntime?(onProgress: (p: DownloadProgress) => void): Promise<void>;
   /** Bytes of encoder outputs to keep cached across sessions. */
   readonly cacheBytes?: number;
   /** The GPU device a loaded backend runs on, watched for loss; undefined for CPU backends. */
@@ -198,14 +205,21 @@ export class EngineWorker {
   ): Promise<{ model: SamModel; info: ModelInfo }> {
     let reserve = this.platform.backendCandidates(r.backends);
     const fallbacks: BackendFallback[] = [];
-    const loadOn = async (candidates: BackendCandidate[], onProgress?: (p: DownloadProgress) => void) => {
+    // One progress over every byte of the start-up: the runtime's binary and the model's files.
+    const download = new DownloadSum((p) => this.send({ type: 'model-progress', id: r.id, ...p }));
+    const runtime = download.part();
+    const files = readingManifestEarly(this.platform.modelFiles(r.source, download.part().report));
+    // The runtime downloads while the manifest is read, so the total is known from the start.
+    await this.platform.prepareRuntime?.(runtime.report);
+    runtime.done();
+    const loadOn = async (candidates: BackendCandidate[], filesToRead = files) => {
       let left = candidates;
       for (;;) {
         const { backend, tried } = await selectBackend(left);
         fallbacks.push(...tried);
         left = left.slice(left.findIndex((c) => c.name === backend.name) + 1);
         try {
-          const model = await loadModel(this.platform.modelFiles(r.source, onProgress), backend);
+          const model = await loadModel(filesToRead, backend);
           reserve = left;
           return model;
         } catch (e) {
@@ -216,11 +230,15 @@ export class EngineWorker {
         }
       }
     };
-    const first = await loadOn(reserve, (p) => this.send({ type: 'model-progress', id: r.id, ...p }));
+    const first = await loadOn(reserve);
     const model = new FallbackModel(
       first,
       async (lost) => {
-        const next = await loadOn(reserve.filter((c) => c.name !== lost.from));
+        // A reload after a lost GPU reports no progress: the load request was answered long ago.
+        const next = await loadOn(
+          reserve.filter((c) => c.name !== lost.from),
+          this.platform.modelFiles(r.source),
+        );
         await this.watchDevice(model, next);
         return next;
       },
@@ -267,6 +285,19 @@ export class EngineWorker {
   private send(message: WorkerResponse, transfer: ArrayBuffer[] = []): void {
     this.post(message, transfer);
   }
+}
+
+/**
+ * `files` with its manifest requested at once (and read once): the manifest names every file and
+ * its size, so the download's total is known while the runtime is still being fetched.
+ */
+function readingManifestEarly(files: ModelFiles): ModelFiles {
+  const manifest = files.read(MANIFEST_FILE);
+  manifest.catch(() => undefined); // reported where loadModel reads it
+  return {
+    origin: files.origin,
+    read: (name) => (name === MANIFEST_FILE ? manifest : files.read(name)),
+  };
 }
 
 function modelInfo(model: SamModel, fallbacks: readonly BackendFallback[]): ModelInfo {

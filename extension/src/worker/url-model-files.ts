@@ -11,6 +11,7 @@
 import { MANIFEST_FILE } from '../engine/model/manifest';
 import type { ModelFiles } from '../engine/model/sam-model';
 import { ModelCache, type ModelCacheStore } from './model-cache';
+import { DownloadTracker, contentLength, readBody } from './download-tracker';
 import type { DownloadProgress } from './protocol';
 
 export interface UrlModelFilesOptions {
@@ -114,76 +115,3 @@ export function urlModelFiles(folderUrl: string, options: UrlModelFilesOptions =
 }
 
 const isPlainName = (f: string): boolean => !f.includes('/') && !f.includes('\\') && !f.startsWith('.');
-
-function contentLength(r: Response): number | null {
-  // A compressed body's length is not the length of what the reader sees.
-  if (r.headers.get('content-encoding')) return null;
-  const n = Number(r.headers.get('content-length') ?? NaN);
-  return Number.isFinite(n) && n >= 0 ? n : null;
-}
-
-async function readBody(
-  response: Response,
-  file: string,
-  progress: DownloadTracker,
-  reportEnd: boolean,
-): Promise<Uint8Array> {
-  progress.expect(file, contentLength(response));
-  if (!response.body) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (reportEnd) progress.received(file, bytes.byteLength, true);
-    return bytes;
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    received += value.byteLength;
-    progress.received(file, received, false);
-  }
-  if (reportEnd) progress.received(file, received, true);
-  if (chunks.length === 1) return chunks[0];
-  const bytes = new Uint8Array(received);
-  let offset = 0;
-  for (const c of chunks) {
-    bytes.set(c, offset);
-    offset += c.byteLength;
-  }
-  return bytes;
-}
-
-/** Sums bytes over the folder's files; reports sparingly (every 0.5 % of a file, and at its end). */
-class DownloadTracker {
-  private readonly sizes = new Map<string, number | null>();
-  private readonly got = new Map<string, number>();
-  private readonly lastReported = new Map<string, number>();
-  private readonly fromCache = new Set<string>();
-
-  constructor(private readonly onProgress?: (p: DownloadProgress) => void) {}
-
-  expect(file: string, size: number | null): void {
-    if (size !== null || !this.sizes.has(file)) this.sizes.set(file, size);
-  }
-
-  received(file: string, bytes: number, complete: boolean, cached = false): void {
-    if (!this.onProgress) return;
-    this.got.set(file, bytes);
-    if (cached) this.fromCache.add(file);
-    if (complete && this.sizes.get(file) === null) this.sizes.set(file, bytes);
-    const size = this.sizes.get(file) ?? null;
-    const step = Math.max(64 * 1024, (size ?? 0) / 200);
-    if (!complete && bytes - (this.lastReported.get(file) ?? 0) < step) return;
-    this.lastReported.set(file, bytes);
-    let loaded = 0;
-    for (const n of this.got.values()) loaded += n;
-    let total: number | null = 0;
-    for (const [f, n] of this.sizes)
-      total = n === null || total === null ? null : total + Math.max(n, this.got.get(f) ?? 0);
-    let cachedBytes = 0;
-    for (const f of this.fromCache) cachedBytes += this.got.get(f) ?? 0;
-    this.onProgress({ loaded, total, ...(this.fromCache.size > 0 ? { cached: cachedBytes } : {}) });
-  }
-}

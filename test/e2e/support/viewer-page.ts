@@ -6,7 +6,13 @@ import type { Page } from 'playwright-core';
 import { SAMPLE_STUDY_UID } from './stack';
 
 export interface PanelStateView {
-  model: { status: string; info?: { backend: string; testModel: boolean; fallbacks: { name: string }[] } };
+  model: {
+    status: string;
+    info?: { backend: string; testModel: boolean; fallbacks: { name: string }[] };
+    bytes?: number;
+    loaded?: number;
+    cached?: number;
+  };
   series: { status: string; slices?: number; message?: string };
   segments: {
     objectId: number;
