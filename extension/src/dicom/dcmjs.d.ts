@@ -51,4 +51,7 @@ declare module 'dcmjs' {
     getLogger(name: string): Logger;
   }
   export const log: Logger;
+
+  /** Viewer adapters (the tests build another tool's SEG with the cornerstone one). */
+  export const adapters: { readonly Cornerstone: { readonly Segmentation: unknown } };
 }

@@ -26,7 +26,12 @@ export type DicomErrorKind =
   /** writeSeg/readSeg: masks, segments or the SEG itself are unusable. */
   | 'invalid-segmentation'
   /** readSeg: a SEG frame does not land on a slice of the volume it is read onto. */
-  | 'seg-grid-mismatch';
+  | 'seg-grid-mismatch'
+  /**
+   * readSegForEditing: a valid SEG whose segments cannot become binary masks of one labelmap as
+   * they are (fractional values, overlapping segments).
+   */
+  | 'seg-not-editable';
 
 export class DicomError extends Error {
   constructor(

@@ -14,6 +14,8 @@ export type { Part10File } from './part10';
 export { LabelMapSegmentationStorage, SegmentationStorage, buildSegDataset, writeSeg } from './seg-writer';
 export type { Laterality, SegOptions, SegmentInput } from './seg-writer';
 export { parseSeg, readSeg } from './seg-reader';
+export { readSegForEditing } from './seg-for-editing';
+export type { EditableSeg, EditableSegment } from './seg-for-editing';
 export { CTImageStorage, MRImageStorage, writeSeries } from './series-writer';
 export type { SeriesModality, SeriesOptions, WrittenSeries } from './series-writer';
 export { geometryOnVolume, gridSlice, seriesGeometry, toSeriesOrder } from './series-geometry';

@@ -1,8 +1,8 @@
 /**
  * DICOM Segmentation reader: segment metadata and frames of any SEG (BINARY, FRACTIONAL,
- * LABELMAP; ours or another tool's), and the segments' masks on a DicomVolume's grid. A frame
- * lands on the slice it references (SourceImageSequence SOP instance + frame number), or failing
- * that on the slice at its PlanePositionSequence position.
+ * LABELMAP; ours or another tool's; native or RLE pixel data, seg-pixels.ts), and the segments'
+ * masks on a DicomVolume's grid. A frame lands on the slice it references (SourceImageSequence SOP
+ * instance + frame number), or failing that on the slice at its PlanePositionSequence position.
  */
 import { type Code, codeFromItem } from './codes';
 import { type Dataset, DatasetReader } from './dataset';
@@ -10,8 +10,7 @@ import { DicomError, asDicomError } from './errors';
 import { functionalGroup } from './frames';
 import { type Orientation, type Vec3, dot, norm, sameOrientation, sub } from './geometry';
 import { parsePart10 } from './part10';
-import { unpackBitFrame } from './bits';
-import { TransferSyntax, transferSyntaxName } from './transfer-syntax';
+import { segPixels } from './seg-pixels';
 import { type DicomVolume } from './volume';
 import { data as dcmjsData } from 'dcmjs';
 import { LabelMapSegmentationStorage, SegmentationStorage } from './seg-writer';
@@ -46,6 +45,10 @@ export interface ParsedSeg {
   readonly seriesInstanceUID: string;
   readonly studyInstanceUID: string;
   readonly frameOfReferenceUID?: string;
+  readonly seriesNumber?: number;
+  readonly seriesDescription?: string;
+  /** The series its ReferencedSeriesSequence (0008,1115) names (empty when it has none). */
+  readonly referencedSeriesInstanceUIDs: readonly string[];
   readonly segmentationType: 'BINARY' | 'FRACTIONAL' | 'LABELMAP';
   readonly maximumFractionalValue?: number;
   readonly rows: number;
@@ -93,18 +96,6 @@ function parseSegChecked(bytes: ArrayBuffer, name: string): ParsedSeg {
       `${name}: (0008,0016) SOPClassUID ${sopClass} is not a Segmentation`,
     );
   }
-  const native = [
-    TransferSyntax.ExplicitVRLittleEndian,
-    TransferSyntax.ImplicitVRLittleEndian,
-    TransferSyntax.DeflatedExplicitVRLittleEndian,
-    TransferSyntax.ExplicitVRBigEndian,
-  ] as string[];
-  if (!native.includes(file.transferSyntaxUID)) {
-    throw new DicomError(
-      'unsupported-transfer-syntax',
-      `${name}: SEG pixel data in ${file.transferSyntaxUID} (${transferSyntaxName(file.transferSyntaxUID)}) is not supported`,
-    );
-  }
   const typeValue = r.string('SegmentationType');
   if (typeValue !== 'BINARY' && typeValue !== 'FRACTIONAL' && typeValue !== 'LABELMAP') {
     throw r.invalid('SegmentationType', `is ${typeValue}, not BINARY, FRACTIONAL or LABELMAP`);
@@ -122,32 +113,9 @@ function parseSegChecked(bytes: ArrayBuffer, name: string): ParsedSeg {
   if (segments.length === 0)
     throw new DicomError('missing-tag', `${name}: (0062,0002) SegmentSequence missing or empty`);
 
-  const pixelValue = file.dataset.PixelData;
-  const buffers = (Array.isArray(pixelValue) ? pixelValue : [pixelValue]).filter(
-    (v): v is ArrayBuffer => v instanceof ArrayBuffer,
-  );
-  if (buffers.length === 0) throw new DicomError('missing-tag', `${name}: (7FE0,0010) PixelData missing`);
-  const packed = new Uint8Array(buffers[0]);
-  const perFrame = rows * columns;
-  const fromPixels = Math.floor((packed.length * 8) / (perFrame * bits));
-  const frameCount = r.optNumber('NumberOfFrames') ?? fromPixels;
-  if (frameCount > fromPixels) {
-    throw new DicomError(
-      'truncated-file',
-      `${name}: (7FE0,0010) PixelData holds ${fromPixels} frame(s) of ${rows}×${columns}×${bits} bits, ` +
-        `NumberOfFrames says ${frameCount}`,
-    );
-  }
-  const bigEndian = file.transferSyntaxUID === TransferSyntax.ExplicitVRBigEndian;
+  const pixels = segPixels(file, r, bits);
   const frames: SegFrame[] = [];
-  for (let i = 0; i < frameCount; i++) {
-    let pixels: Uint8Array | Uint16Array;
-    if (bits === 1) pixels = unpackBitFrame(packed, i, perFrame);
-    else if (bits === 8) pixels = packed.slice(i * perFrame, (i + 1) * perFrame);
-    else {
-      const view = new DataView(packed.buffer, packed.byteOffset + 2 * i * perFrame, 2 * perFrame);
-      pixels = Uint16Array.from({ length: perFrame }, (_, p) => view.getUint16(2 * p, !bigEndian));
-    }
+  for (let i = 0; i < pixels.count; i++) {
     const identification = functionalGroup(r, i, 'SegmentIdentificationSequence');
     const position = functionalGroup(r, i, 'PlanePositionSequence');
     const orientation = functionalGroup(r, i, 'PlaneOrientationSequence');
@@ -157,7 +125,8 @@ function parseSegChecked(bytes: ArrayBuffer, name: string): ParsedSeg {
     if (typeValue !== 'LABELMAP' && !identification) {
       throw new DicomError(
         'missing-tag',
-        `${name} frame ${i + 1}: (0062,000A) SegmentIdentificationSequence missing (per-frame and shared)`,
+        `${name} frame ${i + 1}: (0062,000A) SegmentIdentificationSequence with its (0062,000B) ` +
+          `ReferencedSegmentNumber missing (per-frame and shared): the frame belongs to no segment`,
       );
     }
     frames.push({
@@ -171,7 +140,7 @@ function parseSegChecked(bytes: ArrayBuffer, name: string): ParsedSeg {
         : undefined,
       referencedSOPInstanceUID: source?.optString('ReferencedSOPInstanceUID'),
       referencedFrameNumber: source?.optNumber('ReferencedFrameNumber'),
-      pixels,
+      pixels: pixels.frame(i),
     });
   }
   return {
@@ -179,6 +148,13 @@ function parseSegChecked(bytes: ArrayBuffer, name: string): ParsedSeg {
     seriesInstanceUID: r.string('SeriesInstanceUID'),
     studyInstanceUID: r.string('StudyInstanceUID'),
     frameOfReferenceUID: r.optString('FrameOfReferenceUID'),
+    seriesNumber: r.optNumber('SeriesNumber'),
+    seriesDescription: r.optString('SeriesDescription'),
+    referencedSeriesInstanceUIDs: r
+      .items('ReferencedSeriesSequence')
+      .map((item, i) => new DatasetReader(item, `${name} ReferencedSeriesSequence item ${i + 1}`))
+      .map((s) => s.optString('SeriesInstanceUID'))
+      .filter((uid): uid is string => uid !== undefined),
     segmentationType: typeValue,
     maximumFractionalValue: r.optNumber('MaximumFractionalValue'),
     rows,
@@ -247,7 +223,8 @@ export function readSeg(bytes: ArrayBuffer, onto: DicomVolume, name = 'SEG'): Se
   }
 }
 
-function segOnVolume(seg: ParsedSeg, onto: DicomVolume, name: string): SegOnVolume {
+/** `readSeg` for a SEG already parsed. */
+export function segOnVolume(seg: ParsedSeg, onto: DicomVolume, name = 'SEG'): SegOnVolume {
   const [columns, rows, slices] = onto.dims;
   if (seg.rows !== rows || seg.columns !== columns) {
     throw new DicomError(
