@@ -9,7 +9,7 @@ import {
   type IntensityRange,
   intensityRange,
 } from './preprocess/intensity';
-import { maskLogitsToSlice, prepareSlice } from './preprocess/prepare-slice';
+import { maskLogitsToSlice, prepareSlice, sliceMaskToModel } from './preprocess/prepare-slice';
 import { resizeBilinear } from './preprocess/resize';
 import { createSliceTransform, type SliceTransform } from './preprocess/slice-transform';
 import { encodePrompt, type SlicePrompt, validatePrompt } from './prompts/prompt';
@@ -17,6 +17,7 @@ import { type FrameOutcome, type FrameState, outcomeOf } from './propagation/fra
 import { type BankTrace, ObjectTrack, type TrackSnapshot } from './propagation/object-track';
 import type { Volume } from './types';
 import { aggregateProbabilities, binarize, FOREGROUND_THRESHOLD } from './volume/aggregate';
+import { GivenMasks } from './volume/given-masks';
 import { largestComponent } from './volume/largest-component';
 import { type OrientedSequence, orientedSequence } from './volume/orientations';
 
@@ -129,6 +130,8 @@ interface TrackedObject {
   label: string;
   promptAxis: AxisName | null;
   readonly tracks: Map<AxisName, AxisTrack>;
+  /** An object opened from an existing segmentation: its slices as given (given-masks.ts). */
+  given?: GivenMasks;
 }
 
 interface AxisFrames {
@@ -188,6 +191,30 @@ export class SegmentationSession {
     return id;
   }
 
+  /**
+   * Gives a new object its mask on every slice along `axis` (volume grid, 0/1), kept as it is until
+   * a slice is corrected (given-masks.ts): propagation leaves the object alone.
+   */
+  giveMasks(objectId: number, mask: Uint8Array, axis: AxisName = 'axial'): void {
+    const object = this.object(objectId);
+    if (object.promptAxis || object.given)
+      throw new InputError(
+        'invalid-prompt',
+        `object ${objectId} already has prompts or masks; give masks to a new object`,
+      );
+    object.given = GivenMasks.of(mask, this.frames(axis).seq, objectId);
+    object.promptAxis = axis;
+    this.track(object, axis).upToDate = true;
+  }
+
+  /** The masks an object was given (for rebuilding a session), if any. */
+  givenMasks(objectId: number): { axis: AxisName; mask: Uint8Array } | undefined {
+    const object = this.object(objectId);
+    return object.given && object.promptAxis
+      ? { axis: object.promptAxis, mask: object.given.volumeMask }
+      : undefined;
+  }
+
   removeObject(objectId: number): void {
     this.object(objectId);
     this.objects.delete(objectId);
@@ -233,6 +260,9 @@ export class SegmentationSession {
     const encoded = encodePrompt(prompt, transform);
     let state: FrameState;
     if (encoded.count > 0) {
+      // A given slice is a mask-prompted frame: the click refines that mask (given-masks.ts).
+      if (object.given && !axisTrack.track.output(slice))
+        await axisTrack.track.addMask(slice, sliceMaskToModel(object.given.slice(slice), transform));
       state = await axisTrack.track.addPoints(slice, encoded);
       const boxOnly = prompt.box !== undefined && (prompt.points ?? []).length === 0;
       if (this.options.workflow === 'medsam2' && boxOnly)
@@ -243,7 +273,8 @@ export class SegmentationSession {
     object.promptAxis = axis;
     axisTrack.prompts.set(slice, prompt);
     axisTrack.skipped.delete(slice);
-    axisTrack.upToDate = false;
+    // Every slice of a given object is a prompted one: a correction leaves nothing to propagate.
+    if (!object.given) axisTrack.upToDate = false;
     return this.update(objectId, axis, 0, outcomeOf(state), { done: 0, total: 0 });
   }
 
@@ -253,6 +284,7 @@ export class SegmentationSession {
     const axisTrack = object.tracks.get(axis);
     if (!axisTrack?.prompts.delete(slice)) return;
     axisTrack.track.removePrompt(slice);
+    if (object.given) return; // the slice's given mask stands for it again
     axisTrack.upToDate = false;
     if (!axisTrack.track.hasConditioning) {
       object.promptAxis = null;
@@ -279,7 +311,7 @@ export class SegmentationSession {
    */
   async *propagate(options: PropagateOptions = {}): AsyncGenerator<SliceUpdate> {
     const ids = options.objectIds ?? this.objectIds;
-    const objects = ids.map((id) => this.object(id)).filter((o) => o.promptAxis);
+    const objects = ids.map((id) => this.object(id)).filter((o) => o.promptAxis && !o.given);
     const progress = { done: 0, total: 0 };
     for (const o of objects) {
       progress.total += this.pendingFrames(o, o.promptAxis as AxisName);
@@ -363,7 +395,9 @@ export class SegmentationSession {
   /** The object's mask on the volume grid (x fastest), aggregated over axes in 'all' mode. */
   mask(objectId: number): Uint8Array {
     const mask = binarize(this.probabilities(objectId));
-    return isMedsam2(this.options.workflow) ? largestComponent(mask, this.volume.dims) : mask;
+    // MedSAM2's post-processing is for its own results: an opened segment keeps all its parts.
+    const given = this.object(objectId).given !== undefined;
+    return isMedsam2(this.options.workflow) && !given ? largestComponent(mask, this.volume.dims) : mask;
   }
 
   /**
@@ -375,6 +409,15 @@ export class SegmentationSession {
     const object = this.object(objectId);
     const size = this.volume.data.length;
     if (!object.promptAxis) return new Float32Array(size);
+    if (object.given) {
+      // Given slices as they are, corrected ones as predicted (one axis: nothing else was run).
+      const out = this.axisProbabilities(object, object.promptAxis);
+      const predicted = this.track(object, object.promptAxis)
+        .track.outputs()
+        .map((o) => o.frame);
+      object.given.fill(out, new Set(predicted));
+      return out;
+    }
     const axes = this.options.orientations === 'all' ? AXES : [object.promptAxis];
     const perAxis = axes.map((axis) => this.axisProbabilities(object, axis));
     return perAxis.length === 1 ? perAxis[0] : aggregateProbabilities(perAxis, this.options.aggregation);

@@ -90,6 +90,22 @@ export class EngineClient {
     return (await this.single('add-object', { sessionId, label }, 'object-added')).objectId;
   }
 
+  async removeObject(sessionId: number, objectId: number): Promise<void> {
+    await this.single('remove-object', { sessionId, objectId }, 'done');
+  }
+
+  /** Gives a new object its mask on every slice (`mask` is transferred: pass a copy to keep one). */
+  async giveMasks(
+    sessionId: number,
+    objectId: number,
+    mask: Uint8Array,
+    axis: AxisName = 'axial',
+  ): Promise<void> {
+    await this.single('give-masks', { sessionId, objectId, axis, mask }, 'done', [
+      mask.buffer as ArrayBuffer,
+    ]);
+  }
+
   async setPrompt(
     sessionId: number,
     objectId: number,

@@ -117,6 +117,10 @@ export class EngineWorker {
         this.session(r.sessionId).removeObject(r.objectId);
         this.send({ type: 'done', id: r.id });
         return;
+      case 'give-masks':
+        this.session(r.sessionId).giveMasks(r.objectId, r.mask, r.axis);
+        this.send({ type: 'done', id: r.id });
+        return;
       case 'set-prompt': {
         const open = this.open(r.sessionId);
         const snapshot = r.checkpoint ? open.session.snapshot(r.objectId) : null;
@@ -276,8 +280,11 @@ export class EngineWorker {
       const added = session.addObject();
       if (!ids.has(added)) session.removeObject(added);
     }
-    for (const id of ids)
+    for (const id of ids) {
+      const given = old.session.givenMasks(id);
+      if (given) session.giveMasks(id, given.mask, given.axis);
       for (const p of old.session.prompts(id)) await session.setPrompt(id, p.slice, p.prompt, p.axis);
+    }
     // Results under the old settings are gone: so are the states Undo would have put back.
     return { session, volumeId: old.volumeId, settings, undo: [] };
   }

@@ -45,6 +45,18 @@ export type WorkerRequest =
       readonly sessionId: number;
       readonly objectId: number;
     }
+  /**
+   * Gives a new object its mask on every slice (volume grid, 0/1, transferred), kept as it is until
+   * a slice is corrected (engine/volume/given-masks.ts). Answered 'done'.
+   */
+  | {
+      readonly type: 'give-masks';
+      readonly id: number;
+      readonly sessionId: number;
+      readonly objectId: number;
+      readonly axis: AxisName;
+      readonly mask: Uint8Array;
+    }
   | {
       readonly type: 'set-prompt';
       readonly id: number;
