@@ -1,5 +1,6 @@
 import { LruCache } from '../../extension/src/engine/cache/lru-cache';
 import { EncoderCache } from '../../extension/src/engine/cache/encoder-cache';
+import { slicesAround } from '../../extension/src/engine/cache/prefetch-order';
 
 describe('LruCache', () => {
   it('evicts the least recently used entries once the byte budget is exceeded', () => {
@@ -44,5 +45,28 @@ describe('EncoderCache', () => {
       'boom',
     );
     expect(cache.stats().entries).toBe(0);
+  });
+
+  it('has room for one more entry of the cached size until the next would evict', async () => {
+    const t = { data: new Float32Array(4), dims: [1, 1, 2, 2] };
+    const features = async () => ({ visionFeats: t, visionPos: t, highRes0: t, highRes1: t });
+    const cache = new EncoderCache(64 * 2.5); // 64 bytes per entry: two fit
+    expect(cache.hasRoom()).toBe(true);
+    await cache.getOrCompute('a', features);
+    expect(cache.hasRoom()).toBe(true);
+    expect(cache.has('a')).toBe(true);
+    await cache.getOrCompute('b', features);
+    expect(cache.hasRoom()).toBe(false);
+    expect(cache.stats().evictions).toBe(0);
+  });
+});
+
+describe('slicesAround', () => {
+  it('orders the slice in view first, then its neighbours outwards, inside the volume', () => {
+    expect(slicesAround(5, 2, 20)).toEqual([5, 4, 6, 3, 7]);
+    expect(slicesAround(0, 2, 20)).toEqual([0, 1, 2]);
+    expect(slicesAround(19, 1, 20)).toEqual([19, 18]);
+    expect(slicesAround(3, 0, 20)).toEqual([3]);
+    expect(slicesAround(20, 2, 20)).toEqual([]);
   });
 });

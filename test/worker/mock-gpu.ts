@@ -5,6 +5,7 @@
  */
 import { ModelError } from '../../extension/src/engine/errors';
 import type { InferenceBackend } from '../../extension/src/engine/runtime/backend';
+import { wrappedBackend } from '../support/wrapped-backend';
 
 export interface MockGpu extends InferenceBackend {
   /** Graph runs asked of this backend so far. */
@@ -13,28 +14,23 @@ export interface MockGpu extends InferenceBackend {
 
 export function mockGpu(inner: InferenceBackend, isLost: (run: number) => boolean, about: string): MockGpu {
   let runs = 0;
+  const backend = wrappedBackend(
+    inner,
+    async (label, run) => {
+      runs++;
+      if (isLost(runs))
+        throw new ModelError(
+          'inference-failed',
+          `${label}: webgpu inference failed: Device lost ("destroyed"): the GPU device was lost (mock, run ${runs})`,
+        );
+      return run();
+    },
+    { name: 'webgpu', description: `mock GPU (${inner.description}), ${about}` },
+  );
   return {
-    name: 'webgpu',
-    description: `mock GPU (${inner.description}), ${about}`,
+    ...backend,
     get runs() {
       return runs;
-    },
-    async createSession(bytes, label) {
-      const session = await inner.createSession(bytes, label);
-      return {
-        inputNames: session.inputNames,
-        outputNames: session.outputNames,
-        release: () => session.release(),
-        async run(feeds) {
-          runs++;
-          if (isLost(runs))
-            throw new ModelError(
-              'inference-failed',
-              `${label}: webgpu inference failed: Device lost ("destroyed"): the GPU device was lost (mock, run ${runs})`,
-            );
-          return session.run(feeds);
-        },
-      };
     },
   };
 }

@@ -508,9 +508,28 @@ export class SegmentationSession {
     return f;
   }
 
+  /** Whether slice `k`'s encoder outputs are in the cache (a prompt there skips the image encoder). */
+  isEncoded(k: number, axis: AxisName = 'axial'): boolean {
+    return this.cache.has(this.featureKey(axis, k));
+  }
+
+  /**
+   * Runs the image encoder on slice `k` ahead of need (pre-encoding in idle time): the next prompt
+   * or propagation step there reads the cache. Nothing else of the session changes.
+   */
+  async encodeSlice(k: number, axis: AxisName = 'axial'): Promise<void> {
+    const { length } = this.frames(axis).seq;
+    if (!Number.isInteger(k) || k < 0 || k >= length)
+      throw new InputError('invalid-options', `${axis} slice ${k} is outside the volume (0..${length - 1})`);
+    await this.features(axis, k);
+  }
+
+  private featureKey(axis: AxisName, k: number): string {
+    return `${this.model.modelHash}:${this.volumeId}:${axis}:${k}`;
+  }
+
   private features(axis: AxisName, k: number): Promise<ImageFeatures> {
-    const key = `${this.model.modelHash}:${this.volumeId}:${axis}:${k}`;
-    return this.cache.getOrCompute(key, async () => {
+    return this.cache.getOrCompute(this.featureKey(axis, k), async () => {
       const { seq, transform } = this.frames(axis);
       const S = this.model.manifest.imageSize;
       const image = prepareSlice(seq.slice(k), this.range, transform, this.model.manifest.input);

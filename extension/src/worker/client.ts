@@ -32,6 +32,10 @@ export class WorkerRequestError extends Error {
 }
 
 type Listener = (message: WorkerResponse) => void;
+type SliceMessage = Extract<WorkerResponse, { type: 'slice' }>;
+
+/** A prompted slice's result, and whether its image encoding was already cached (pre-encoded). */
+export type PromptAnswer = SliceUpdate & { readonly encoderCached: boolean };
 type Request<T extends WorkerRequest['type']> = Extract<WorkerRequest, { type: T }>;
 type Body<T extends WorkerRequest['type']> = Omit<Request<T>, 'id' | 'type'>;
 
@@ -113,11 +117,24 @@ export class EngineClient {
     slice: number,
     prompt: SlicePrompt,
     checkpoint = false,
-  ): Promise<SliceUpdate> {
-    const updates: SliceUpdate[] = [];
-    for await (const u of this.stream('set-prompt', { sessionId, objectId, axis, slice, prompt, checkpoint }))
-      updates.push(u);
-    return updates[0];
+  ): Promise<PromptAnswer> {
+    const answers: PromptAnswer[] = [];
+    for await (const m of this.stream('set-prompt', { sessionId, objectId, axis, slice, prompt, checkpoint }))
+      answers.push({ ...m.update, encoderCached: m.encoderCached ?? false });
+    return answers[0];
+  }
+
+  /**
+   * Asks the worker to encode the slices around `center` in idle time (low priority: every other
+   * request goes first); resolves with the slices it encoded once it is done, full or replaced.
+   */
+  async prefetch(
+    sessionId: number,
+    axis: AxisName,
+    center: number,
+    radius?: number,
+  ): Promise<readonly number[]> {
+    return (await this.single('prefetch', { sessionId, axis, center, radius }, 'prefetched')).slices;
   }
 
   /** Restores the object as it was before its last checkpointed prompt (see setPrompt). */
@@ -137,12 +154,12 @@ export class EngineClient {
    * Streams the propagation's slice updates. Aborting `signal` asks the worker to stop; the stream
    * then ends quietly (updates already received stay valid).
    */
-  propagate(
+  async *propagate(
     sessionId: number,
     objectIds?: readonly number[],
     signal?: AbortSignal,
   ): AsyncGenerator<SliceUpdate> {
-    return this.stream('propagate', { sessionId, objectIds }, signal);
+    for await (const m of this.stream('propagate', { sessionId, objectIds }, signal)) yield m.update;
   }
 
   private send<T extends WorkerRequest['type']>(
@@ -184,7 +201,7 @@ export class EngineClient {
     type: T,
     body: Body<T>,
     signal?: AbortSignal,
-  ): AsyncGenerator<SliceUpdate> {
+  ): AsyncGenerator<SliceMessage> {
     const queue: WorkerResponse[] = [];
     let wake: (() => void) | null = null;
     const id = this.send(type, body, (m) => {
@@ -198,7 +215,7 @@ export class EngineClient {
         if (queue.length === 0) await new Promise<void>((r) => (wake = r));
         wake = null;
         const m = queue.shift() as WorkerResponse;
-        if (m.type === 'slice') yield m.update;
+        if (m.type === 'slice') yield m;
         else if (m.type === 'done' || m.type === 'cancelled') return;
         else if (m.type === 'error') throw new WorkerRequestError(m.error);
       }

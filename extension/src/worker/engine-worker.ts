@@ -5,6 +5,7 @@
  * injected by the entry files (browser-entry.ts, node-entry.ts).
  */
 import { EncoderCache } from '../engine/cache/encoder-cache';
+import { slicesAround } from '../engine/cache/prefetch-order';
 import { CancelledError, EngineError, InputError, ModelError } from '../engine/errors';
 import { MANIFEST_FILE } from '../engine/model/manifest';
 import { loadModel, type ModelFiles, type SamModel } from '../engine/model/sam-model';
@@ -14,6 +15,7 @@ import { type ObjectSnapshot, SegmentationSession } from '../engine/session';
 import { type LosableDevice, watchDevice } from './device-loss';
 import { DownloadSum } from './download-tracker';
 import { FallbackModel } from './fallback-model';
+import { IdleLane } from './idle-lane';
 import type {
   BackendFallback,
   DownloadProgress,
@@ -52,12 +54,18 @@ interface OpenSession {
 /** Undo steps kept per open volume. */
 const UNDO_DEPTH = 50;
 
+/** Slices pre-encoded on each side of the one in view, unless the request says otherwise. */
+export const PREFETCH_RADIUS = 4;
+
 export class EngineWorker {
   private model: SamModel | null = null;
   private readonly sessions = new Map<number, OpenSession>();
   private readonly running = new Map<number, AbortController>();
   private nextSessionId = 1;
   private readonly cache: EncoderCache;
+  private readonly lane = new IdleLane();
+  /** The pre-encoding under way (a newer one, a model load or closing its volume stops it). */
+  private prefetchJob: AbortController | null = null;
 
   constructor(
     private readonly platform: WorkerPlatform,
@@ -68,7 +76,8 @@ export class EngineWorker {
 
   async handle(request: WorkerRequest): Promise<void> {
     try {
-      await this.dispatch(request);
+      if (request.type === 'prefetch' || request.type === 'cancel') await this.dispatch(request);
+      else await this.lane.request(() => this.dispatch(request));
     } catch (error) {
       if (error instanceof CancelledError) {
         this.send({ type: 'cancelled', id: request.id });
@@ -85,6 +94,7 @@ export class EngineWorker {
   private async dispatch(r: WorkerRequest): Promise<void> {
     switch (r.type) {
       case 'load-model': {
+        this.prefetchJob?.abort();
         const { model, info } = await this.loadModel(r);
         await this.model?.release();
         this.model = model;
@@ -107,6 +117,7 @@ export class EngineWorker {
         return;
       }
       case 'close-volume':
+        this.prefetchJob?.abort();
         this.sessions.delete(r.sessionId);
         this.send({ type: 'done', id: r.id });
         return;
@@ -124,12 +135,13 @@ export class EngineWorker {
       case 'set-prompt': {
         const open = this.open(r.sessionId);
         const snapshot = r.checkpoint ? open.session.snapshot(r.objectId) : null;
+        const encoderCached = open.session.isEncoded(r.slice, r.axis);
         const update = await open.session.setPrompt(r.objectId, r.slice, r.prompt, r.axis);
         if (snapshot) {
           open.undo.push(snapshot);
           if (open.undo.length > UNDO_DEPTH) open.undo.shift();
         }
-        this.send({ type: 'slice', id: r.id, update }, [update.mask.buffer as ArrayBuffer]);
+        this.send({ type: 'slice', id: r.id, update, encoderCached }, [update.mask.buffer as ArrayBuffer]);
         this.send({ type: 'done', id: r.id });
         return;
       }
@@ -173,6 +185,9 @@ export class EngineWorker {
         this.sessions.set(r.sessionId, await this.rebuild(this.open(r.sessionId), r.settings));
         this.send({ type: 'done', id: r.id });
         return;
+      case 'prefetch':
+        this.send({ type: 'prefetched', id: r.id, slices: await this.prefetch(r) });
+        return;
       case 'cancel':
         this.running.get(r.target)?.abort();
         this.send({ type: 'done', id: r.id });
@@ -182,6 +197,31 @@ export class EngineWorker {
         throw new InputError('invalid-options', `unknown request type ${JSON.stringify(unknown.type)}`);
       }
     }
+  }
+
+  /** Encodes the slices around the one in view, one per idle moment, until done, full or replaced. */
+  private async prefetch(r: Extract<WorkerRequest, { type: 'prefetch' }>): Promise<number[]> {
+    this.prefetchJob?.abort();
+    const job = new AbortController();
+    this.prefetchJob = job;
+    const session = this.session(r.sessionId);
+    const encoded: number[] = [];
+    try {
+      const order = slicesAround(r.center, r.radius ?? PREFETCH_RADIUS, session.axisShape(r.axis).length);
+      for (const k of order) {
+        const step = await this.lane.background(async () => {
+          if (session.isEncoded(k, r.axis)) return 'cached';
+          if (!this.cache.hasRoom()) return 'full';
+          await session.encodeSlice(k, r.axis);
+          return 'encoded';
+        }, job.signal);
+        if (step === null || step === 'full') break;
+        if (step === 'encoded') encoded.push(k);
+      }
+    } finally {
+      if (this.prefetchJob === job) this.prefetchJob = null;
+    }
+    return encoded;
   }
 
   private requireModel(): SamModel {

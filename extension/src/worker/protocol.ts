@@ -103,6 +103,21 @@ export type WorkerRequest =
       readonly sessionId: number;
       readonly settings: SessionSettings;
     }
+  /**
+   * Low priority: encodes the slices around `center` on `axis` (nearest first, up to `radius` each
+   * side) while the worker is otherwise idle, so a prompt there answers from the encoder cache.
+   * Every other request goes first (it waits for at most the one slice being encoded); a newer
+   * prefetch replaces this one; it stops before the encoder cache would evict anything. Answered
+   * 'prefetched' with the slices it encoded.
+   */
+  | {
+      readonly type: 'prefetch';
+      readonly id: number;
+      readonly sessionId: number;
+      readonly axis: AxisName;
+      readonly center: number;
+      readonly radius?: number;
+    }
   /** Cancels the request `target` (a propagate); answered by that request's 'cancelled'. */
   | { readonly type: 'cancel'; readonly id: number; readonly target: number };
 
@@ -152,7 +167,14 @@ export type WorkerResponse =
   | { readonly type: 'backend-fallback'; readonly id: 0; readonly model: ModelInfo }
   | { readonly type: 'volume-opened'; readonly id: number; readonly sessionId: number }
   | { readonly type: 'object-added'; readonly id: number; readonly objectId: number }
-  | { readonly type: 'slice'; readonly id: number; readonly update: SliceUpdate }
+  | {
+      readonly type: 'slice';
+      readonly id: number;
+      readonly update: SliceUpdate;
+      /** On a set-prompt's answer: the slice's image encoding came from the encoder cache. */
+      readonly encoderCached?: boolean;
+    }
+  | { readonly type: 'prefetched'; readonly id: number; readonly slices: readonly number[] }
   | { readonly type: 'mask'; readonly id: number; readonly objectId: number; readonly mask: Uint8Array }
   | { readonly type: 'done'; readonly id: number }
   | { readonly type: 'cancelled'; readonly id: number }

@@ -41,6 +41,20 @@ export class EncoderCache {
     return promise;
   }
 
+  /** Whether `key` is cached (computed, not in flight); does not count as a use. */
+  has(key: string): boolean {
+    return this.lru.has(key);
+  }
+
+  /**
+   * Whether one more entry of the size of those cached fits without evicting any: work ahead of
+   * need (pre-encoding) stops here, so it never pushes out encodings already made.
+   */
+  hasRoom(): boolean {
+    const { entries, bytes, maxBytes } = this.lru.stats();
+    return entries === 0 || bytes + bytes / entries <= maxBytes;
+  }
+
   stats() {
     return this.lru.stats();
   }
