@@ -1,8 +1,7 @@
 import { InputError } from '../../extension/src/engine/errors';
 import { segmentImageSet } from '../../extension/src/engine/image-set';
 import type { SamModel } from '../../extension/src/engine/model/sam-model';
-import type { SliceImage } from '../../extension/src/engine/types';
-import { collect } from '../support/synthetic';
+import { collect, disk } from '../support/synthetic';
 import { loadTestModel } from '../support/test-model';
 
 let model: SamModel;
@@ -10,20 +9,6 @@ beforeAll(async () => {
   model = await loadTestModel('native');
 });
 afterAll(() => model.release());
-
-/** A bright disk centred in an image of the given size, radius as a fraction of the smaller side. */
-function disk(width: number, height: number, fraction: number): { image: SliceImage; truth: Uint8Array } {
-  const data = new Float32Array(width * height).fill(50);
-  const truth = new Uint8Array(width * height);
-  const r = fraction * Math.min(width, height);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++)
-      if ((x + 0.5 - width / 2) ** 2 + (y + 0.5 - height / 2) ** 2 <= r * r) {
-        data[x + y * width] = 900;
-        truth[x + y * width] = 1;
-      }
-  return { image: { data, width, height }, truth };
-}
 
 const iou = (a: Uint8Array, b: Uint8Array) => {
   let i = 0;
@@ -53,6 +38,27 @@ describe('2D one-prompt segmentation (paper §3.3)', () => {
       expect(iou(u.mask, set[u.image].truth)).toBeGreaterThan(0.8);
     }
     expect(updates.at(-1)?.progress).toEqual({ done: 4, total: 4 });
+  });
+
+  it('traces name input images, not the pseudo-video frames (template first)', async () => {
+    const updates = await collect(
+      segmentImageSet(
+        model,
+        set.map((s) => s.image),
+        { index: 2, prompt: { points: [{ x: 60, y: 45, label: 1 }] } },
+      ),
+    );
+    expect(updates[0].trace).toBeUndefined();
+    let accepted = 0;
+    for (const u of updates.slice(1)) {
+      expect(u.trace?.attended[0]).toBe(2);
+      if (u.trace?.offer.accepted) {
+        accepted++;
+        expect(u.trace.bankAfter).toContain(u.image);
+      }
+      for (const e of u.trace?.probabilities ?? []) expect(e.similarity).toBeGreaterThan(0);
+    }
+    expect(accepted).toBeGreaterThan(0);
   });
 
   it('rejects an empty set, a template outside it, and an image whose data does not match its size', async () => {

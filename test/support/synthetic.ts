@@ -1,4 +1,4 @@
-import type { Volume } from '../../extension/src/engine/types';
+import type { SliceImage, Volume } from '../../extension/src/engine/types';
 
 /** A bright ellipsoid (or several) on a dark background: the test model segments "bright and supported". */
 export interface Blob {
@@ -52,4 +52,22 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;
+}
+
+/** A bright disk centred in an image of the given size, radius as a fraction of the smaller side. */
+export function disk(
+  width: number,
+  height: number,
+  fraction: number,
+): { image: SliceImage; truth: Uint8Array } {
+  const data = new Float32Array(width * height).fill(50);
+  const truth = new Uint8Array(width * height);
+  const r = fraction * Math.min(width, height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      if ((x + 0.5 - width / 2) ** 2 + (y + 0.5 - height / 2) ** 2 <= r * r) {
+        data[x + y * width] = 900;
+        truth[x + y * width] = 1;
+      }
+  return { image: { data, width, height }, truth };
 }

@@ -116,12 +116,9 @@ export async function promptAndPropagate(
       await session.setPrompt(objectIds.get(entry.object) as number, entry.slice, entry.prompt, 'axial'),
     );
   }
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
   let last = -1;
-  try {
-    for await (const u of session.propagate({ signal: controller.signal })) {
+  await cancellableBySigint(async (signal) => {
+    for await (const u of session.propagate({ signal })) {
       record(u);
       const pct = Math.floor((100 * u.progress.done) / Math.max(1, u.progress.total));
       if (!quiet && pct >= last + 10) {
@@ -129,9 +126,7 @@ export async function promptAndPropagate(
         last = pct;
       }
     }
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  });
   const tracePath = flags.get('trace');
   if (typeof tracePath === 'string')
     await writeFile(
@@ -139,4 +134,16 @@ export async function promptAndPropagate(
       JSON.stringify({ policy: session.options.bank.policy, slices: trace }, null, 1),
     );
   return objectIds;
+}
+
+/** Runs `work` with a signal that Ctrl-C (SIGINT) aborts; the engine then stops with CancelledError. */
+export async function cancellableBySigint<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }

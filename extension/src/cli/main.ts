@@ -10,6 +10,7 @@ import { EngineError, ModelError } from '../engine/errors';
 import { UsageError } from './args';
 import { CONVERT_USAGE, runConvert } from './convert';
 import { EVAL_USAGE, runEval } from './eval';
+import { ONE_PROMPT_USAGE, runOnePrompt } from './one-prompt';
 import { PROPAGATE_USAGE, runPropagate } from './propagate';
 import { SEGMENT_USAGE, StoreError, runSegment } from './segment';
 
@@ -20,6 +21,7 @@ const USAGE = `usage: medsam2 <command> [flags]
 commands:
 ${PROPAGATE_USAGE}
 ${SEGMENT_USAGE}
+${ONE_PROMPT_USAGE}
 ${EVAL_USAGE}
 ${CONVERT_USAGE}
 `;
@@ -27,6 +29,7 @@ ${CONVERT_USAGE}
 const COMMANDS: Record<string, (argv: readonly string[], log: (line: string) => void) => Promise<unknown>> = {
   propagate: runPropagate,
   segment: runSegment,
+  'one-prompt': runOnePrompt,
   eval: runEval,
   convert: runConvert,
 };

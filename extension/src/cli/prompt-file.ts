@@ -16,12 +16,7 @@ export interface PromptEntry {
 }
 
 export function parsePromptFile(text: string, file: string): PromptEntry[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError('invalid-prompt', `${file}: not valid JSON (${(e as Error).message})`);
-  }
+  const json = parseJson(text, file);
   const entries = Array.isArray(json) ? json : [json];
   if (entries.length === 0) throw new InputError('invalid-prompt', `${file}: no prompt entries`);
   return entries.map((e, i) => parseEntry(e, `${file} entry ${i}`));
@@ -45,6 +40,12 @@ function parseEntry(e: unknown, where: string): PromptEntry {
       'invalid-prompt',
       `${where}: "object" must be an integer >= 1, got ${JSON.stringify(o.object)}`,
     );
+  const prompt = parseSlicePrompt(o, where);
+  return { object: object as number, slice: o.slice as number | string, prompt };
+}
+
+/** The clicks and box of a prompt entry (`o` is the parsed JSON object, `where` names it). */
+function parseSlicePrompt(o: Record<string, unknown>, where: string): SlicePrompt {
   const prompt: { points?: PromptPoint[]; box?: [number, number, number, number] } = {};
   if (o.points !== undefined) {
     if (!Array.isArray(o.points))
@@ -70,5 +71,35 @@ function parseEntry(e: unknown, where: string): PromptEntry {
   }
   if (!prompt.points && !prompt.box)
     throw new InputError('invalid-prompt', `${where}: needs "points" and/or "box"`);
-  return { object: object as number, slice: o.slice as number | string, prompt };
+  return prompt;
+}
+
+/**
+ * The `one-prompt` template's prompt file: one object `{"points": [[x, y, label], ...],
+ * "box": [x0, y0, x1, y1], "frame": n}` on the template image (x = column, y = row, in pixels);
+ * `frame` (1-based, default 1) picks the frame of a multi-frame DICOM template.
+ */
+export function parseTemplatePrompt(text: string, file: string): { frame: number; prompt: SlicePrompt } {
+  const json = parseJson(text, file);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new InputError('invalid-prompt', `${file}: expected one object with "points" and/or "box"`);
+  const o = json as Record<string, unknown>;
+  for (const k of Object.keys(o))
+    if (!['points', 'box', 'frame'].includes(k))
+      throw new InputError('invalid-prompt', `${file}: unknown field "${k}" (known: points, box, frame)`);
+  const frame = o.frame === undefined ? 1 : o.frame;
+  if (!Number.isInteger(frame) || (frame as number) < 1)
+    throw new InputError(
+      'invalid-prompt',
+      `${file}: "frame" must be an integer >= 1, got ${JSON.stringify(o.frame)}`,
+    );
+  return { frame: frame as number, prompt: parseSlicePrompt(o, file) };
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError('invalid-prompt', `${file}: not valid JSON (${(e as Error).message})`);
+  }
 }

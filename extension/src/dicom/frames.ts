@@ -96,6 +96,16 @@ function checkedRescale(r: DatasetReader | undefined): { rescaleSlope: number; r
   return { rescaleSlope, rescaleIntercept };
 }
 
+/** Rescale of frame `index` (0-based) alone, for images used without their patient geometry. */
+export function frameRescale(
+  r: DatasetReader,
+  index: number,
+): { rescaleSlope: number; rescaleIntercept: number } {
+  return checkedRescale(
+    isMultiFrameWithFunctionalGroups(r) ? functionalGroup(r, index, 'PixelValueTransformationSequence') : r,
+  );
+}
+
 function classicFrame(r: DatasetReader): FrameGeometry {
   return {
     index: 0,

@@ -27,7 +27,11 @@ export interface NamedBytes {
   readonly bytes: ArrayBuffer;
 }
 
-function instanceInput(file: Part10File, decoders: Readonly<Record<string, FrameDecoder>>): InstanceInput {
+/** A parsed file as the assembler's input: its data set, a pixel check, and each frame's stored values. */
+export function instanceInput(
+  file: Part10File,
+  decoders: Readonly<Record<string, FrameDecoder>>,
+): InstanceInput {
   const syntax = file.transferSyntaxUID;
   const encoding = pixelEncodingOf(syntax);
   const decoder = decoders[syntax];

@@ -8,6 +8,8 @@ export { SOURCE_ATTRIBUTE_KEYWORDS, sliceIndexOf, toEngineModality } from './vol
 export { volumeFromPart10 } from './from-part10';
 export type { FrameDecoder, NamedBytes, Part10VolumeOptions } from './from-part10';
 export { volumeFromInstances } from './from-instances';
+export { imagesFromPart10 } from './images';
+export type { DicomImage } from './images';
 export type { DecodedInstance, InstancesVolumeOptions, PixelArray } from './from-instances';
 export { parsePart10 } from './part10';
 export type { Part10File } from './part10';

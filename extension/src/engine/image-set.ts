@@ -36,7 +36,27 @@ export interface ImageUpdate {
   readonly height: number;
   readonly mask: Uint8Array;
   readonly progress: { readonly done: number; readonly total: number };
+  /** What this image's prediction drew from memory, in input-image indices (absent for the template). */
   readonly trace?: BankTrace;
+}
+
+/**
+ * A track's trace speaks of virtual frames (0 = the template, then the others in input order);
+ * users and tools speak of the input images, so every frame number is mapped back.
+ */
+export function toImageTrace(trace: BankTrace, order: readonly number[]): BankTrace {
+  const image = (frame: number) => order[frame];
+  return {
+    attended: trace.attended.map(image),
+    drawn: trace.drawn.map(image),
+    probabilities: trace.probabilities.map((e) => ({ ...e, frame: image(e.frame) })),
+    offer: {
+      ...trace.offer,
+      evicted: trace.offer.evicted.map(image),
+      reason: trace.offer.reason.replace(/frame (\d+)/g, (_, f: string) => `image ${image(Number(f))}`),
+    },
+    bankAfter: trace.bankAfter.map(image),
+  };
 }
 
 let setCounter = 0;
@@ -102,7 +122,7 @@ export async function* segmentImageSet(
       height: img.height,
       mask,
       progress: { done, total: images.length },
-      trace,
+      trace: trace && toImageTrace(trace, order),
     };
   };
 

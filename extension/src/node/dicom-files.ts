@@ -15,6 +15,12 @@ export interface DicomDirectory {
 
 const DICOMDIR_CLASS = '1.2.840.10008.1.3.10';
 
+/** A DICOMDIR index: its Media Storage SOP Class UID is in the first few hundred bytes of the meta group. */
+export const isDicomDirIndex = (buf: Uint8Array): boolean =>
+  Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.length, 512))
+    .toString('latin1', 132)
+    .includes(DICOMDIR_CLASS);
+
 async function walk(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
@@ -38,8 +44,7 @@ export async function readDicomDirectory(dir: string): Promise<DicomDirectory> {
       skipped.push({ path: name, reason: 'no DICM marker (not a Part-10 file)' });
       continue;
     }
-    // DICOMDIR: its Media Storage SOP Class UID is in the first few hundred bytes of the meta group.
-    if (buf.toString('latin1', 132, Math.min(buf.length, 512)).includes(DICOMDIR_CLASS)) {
+    if (isDicomDirIndex(buf)) {
       skipped.push({ path: name, reason: 'DICOMDIR index' });
       continue;
     }

@@ -10,7 +10,7 @@
 import { InputError } from '../errors';
 import { rankByDissimilarity } from './dissimilarity';
 import { describePolicy, validateBankOptions, type BankOptions, type PolicySwitches } from './policies';
-import { resample, resamplingProbabilities } from './resampling';
+import { probabilitiesFromSimilarities, resample } from './resampling';
 import { createRng, type Rng } from './rng';
 import { memoizeSimilarity, similarityFunction, type SimilarityFunction } from './similarity';
 
@@ -47,8 +47,11 @@ export interface Selection<T> {
   entries: MemoryEntry<T>[];
   /** Frame of each of `entries`, in the same order (the draws, when the policy resamples). */
   drawnFrames: number[];
-  /** Eq. 4 per bank entry (bank order); [] when the policy does not resample. */
-  probabilities: { frame: number; p: number }[];
+  /**
+   * Eq. 4 per bank entry (bank order): sim(F_t, E_i) and the draw probability p_i; [] when the
+   * policy does not resample.
+   */
+  probabilities: { frame: number; p: number; similarity: number }[];
 }
 
 interface Stored<T> {
@@ -153,17 +156,18 @@ export class MemoryBank<T = unknown> {
         `memory bank: query has ${query.length} values but the match keys of frames ${this.frameList()} have ${matchLength}`,
       );
     }
-    const p = resamplingProbabilities(
-      query,
-      this.stored.map((s) => s.entry.matchKey),
-      this.sim,
-    );
+    const similarities = this.stored.map((s) => this.sim(query, s.entry.matchKey));
+    const p = probabilitiesFromSimilarities(similarities);
     const draws = resample(p, this.options.capacity, this.rng);
     const entries = draws.map((i) => this.stored[i].entry);
     return {
       entries,
       drawnFrames: entries.map((e) => e.frame),
-      probabilities: this.stored.map((s, i) => ({ frame: s.entry.frame, p: p[i] })),
+      probabilities: this.stored.map((s, i) => ({
+        frame: s.entry.frame,
+        p: p[i],
+        similarity: similarities[i],
+      })),
     };
   }
 

@@ -19,9 +19,14 @@ export function resamplingProbabilities(
   keys: readonly Float32Array[],
   sim: SimilarityFunction,
 ): number[] {
-  const weights = keys.map((key) => Math.max(0, sim(query, key)));
+  return probabilitiesFromSimilarities(keys.map((key) => sim(query, key)));
+}
+
+/** Eq. 4 from the similarities sim(F_t, E_i) already computed (clamped at 0; uniform when none is positive). */
+export function probabilitiesFromSimilarities(similarities: readonly number[]): number[] {
+  const weights = similarities.map((s) => Math.max(0, s));
   const total = weights.reduce((sum, w) => sum + w, 0);
-  if (total === 0) return keys.map(() => 1 / keys.length);
+  if (total === 0) return similarities.map(() => 1 / similarities.length);
   return weights.map((w) => w / total);
 }
 

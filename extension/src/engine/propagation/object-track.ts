@@ -36,7 +36,7 @@ export type Direction = 1 | -1;
 export interface BankTrace {
   readonly attended: readonly number[];
   readonly drawn: readonly number[];
-  readonly probabilities: readonly { frame: number; p: number }[];
+  readonly probabilities: readonly { frame: number; p: number; similarity: number }[];
   readonly offer: { candidate: boolean; accepted: boolean; evicted: readonly number[]; reason: string };
   readonly bankAfter: readonly number[];
 }
