@@ -7,6 +7,7 @@
 import { commandsModule } from './host/commands';
 import { ConfigError, type Medsam2Config, readConfig } from './host/config';
 import { Medsam2Controller } from './host/controller';
+import { findCornerstoneLibs } from './host/cornerstone-libs';
 import type { ExtensionParams, ToolbarButton } from './host/ohif-types';
 import { PROMPT_TOOL_NAME, listenForGestures, registerPromptTool } from './host/prompt-tool';
 import { createPanelComponent } from './panel/panel-component';
@@ -65,19 +66,15 @@ const extension = {
       config,
       configError,
     });
-    const entry = extensionManager.getModuleEntry('@ohif/extension-cornerstone.utilityModule.common');
-    const libs = (
-      entry?.exports as
-        { getCornerstoneLibraries?: () => { cornerstone: never; cornerstoneTools: never } } | undefined
-    )?.getCornerstoneLibraries?.();
+    const libs = findCornerstoneLibs(extensionManager);
     if (libs) {
-      registerPromptTool(libs.cornerstoneTools, (viewportId, index) =>
+      registerPromptTool(libs.tools, (viewportId, index) =>
         controller ? controller.markersOn(viewportId, index) : [],
       );
       stopListening?.();
       stopListening = listenForGestures(
         document,
-        libs.cornerstone,
+        libs.core,
         (viewportId) => current().promptToolActiveOn(viewportId),
         (g) => void current().onGesture(g),
       );

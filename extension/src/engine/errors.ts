@@ -54,3 +54,6 @@ export class CancelledError extends EngineError {
     super('cancelled', message);
   }
 }
+
+/** The message of anything thrown (an Error's message, otherwise its text). */
+export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

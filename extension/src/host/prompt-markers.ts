@@ -4,6 +4,7 @@
  * ring with a cross, a box as its outline. Drawn by the prompt tool's renderAnnotation with
  * cornerstone's own SVG helpers, so they sit in the same layer as OHIF's annotations.
  */
+import type { VoxelPrompt } from './gesture-prompt';
 import type { CornerstoneTools, CsViewport, Point3 } from './ohif-types';
 
 export type Marker =
@@ -16,6 +17,43 @@ export type Marker =
 
 /** The markers of the image a viewport shows (OHIF image index), for every segment. */
 export type MarkerSource = (viewportId: string, imageIndex: number) => readonly Marker[];
+
+/** One segment's prompt on the slice shown, in its colour. */
+export interface SegmentPrompt {
+  readonly color: readonly [number, number, number];
+  readonly prompt: VoxelPrompt | undefined;
+}
+
+/**
+ * The markers of volume slice `slice`: each segment's points and box, from voxel (column, row)
+ * coordinates to patient coordinates by the volume's `affine` (4×4, row-major, voxel → patient).
+ */
+export function sliceMarkers(
+  affine: readonly number[],
+  slice: number,
+  prompts: readonly SegmentPrompt[],
+): Marker[] {
+  const a = affine;
+  const world = (x: number, y: number): Point3 => [
+    a[0] * x + a[1] * y + a[2] * slice + a[3],
+    a[4] * x + a[5] * y + a[6] * slice + a[7],
+    a[8] * x + a[9] * y + a[10] * slice + a[11],
+  ];
+  const out: Marker[] = [];
+  for (const { color: rgb, prompt } of prompts) {
+    const color = `rgb(${rgb.join(', ')})`;
+    for (const p of prompt?.points ?? [])
+      out.push({ kind: p.label === 1 ? 'include' : 'exclude', world: world(p.x, p.y), color });
+    const b = prompt?.box;
+    if (b)
+      out.push({
+        kind: 'box',
+        corners: [world(b[0], b[1]), world(b[2], b[1]), world(b[2], b[3]), world(b[0], b[3])],
+        color,
+      });
+  }
+  return out;
+}
 
 const ANNOTATION_UID = 'medsam2-prompts';
 const POINT_RADIUS = 5;
