@@ -12,6 +12,7 @@ const initial: ControllerState = {
   settings: DEFAULT_SETTINGS,
   export: { status: 'idle' },
   canUndo: false,
+  preEncoded: [],
   queued: 0,
 };
 

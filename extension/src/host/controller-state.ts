@@ -81,6 +81,10 @@ export interface ControllerState {
   readonly settings: SettingsState;
   readonly export: ExportState;
   readonly canUndo: boolean;
+  /** OHIF image indices of the open series encoded ahead of need (a click there skips the encoder). */
+  readonly preEncoded: readonly number[];
+  /** The last prompt: its OHIF image index, whether its encoding was cached, and click → painted ms. */
+  readonly lastPrompt?: { readonly slice: number; readonly encoderCached: boolean; readonly ms: number };
   /** User actions queued or running (clicks, Propagate, Undo, ...), run in order. */
   readonly queued: number;
   /** Why the last action had nothing to do (e.g. every slice up to date). */

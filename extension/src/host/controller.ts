@@ -58,6 +58,7 @@ export class Medsam2Controller {
         settings: DEFAULT_SETTINGS,
         export: { status: 'idle' },
         canUndo: false,
+        preEncoded: [],
         queued: 0,
       },
       () => ({ canUndo: history.canUndo }),
@@ -210,6 +211,7 @@ export class Medsam2Controller {
         active.labelmap.writeVolume(s.segmentIndex, mask);
       }
       this.host.commandsManager.runCommand('setToolActiveToolbar', { toolName: 'WindowLevel' });
+      this.tool.deactivated();
       this.store.set({ toolActive: false, error: undefined });
     });
   }

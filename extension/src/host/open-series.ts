@@ -133,6 +133,8 @@ export class SeriesSessions {
         },
         segments: [segment],
         activeObjectId: objectId,
+        preEncoded: [],
+        lastPrompt: undefined,
         export: { status: 'idle' },
         error: undefined,
       });

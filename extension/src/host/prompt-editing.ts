@@ -95,6 +95,7 @@ export class PromptEditor {
   /** `p.slice` is a volume slice here. Resolves once that slice's mask is painted. */
   private async add(active: ActiveSeries, p: VoxelPrompt): Promise<void> {
     const { parts } = this;
+    const started = performance.now();
     const objectId = parts.segments.requireActive();
     const next = parts.prompts.merged(objectId, p);
     const { segmentIndex, slices } = parts.segments.get(objectId);
@@ -111,7 +112,12 @@ export class PromptEditor {
     this.redrawMarkers(active);
     showSliceUpdate(parts.segments, active, update, true);
     await active.paint.flush();
-    parts.store.set({ error: undefined });
+    const lastPrompt = {
+      slice: active.series.imageIndexOfSlice[p.slice],
+      encoderCached: update.encoderCached,
+      ms: Math.round(performance.now() - started),
+    };
+    parts.store.set({ error: undefined, lastPrompt });
   }
 
   /** Redraws the prompt markers (after a prompt is added or undone). */

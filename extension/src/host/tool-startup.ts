@@ -1,10 +1,12 @@
 /**
  * Start-up of the prompt tool: the model loads when the MedSAM-2 mode opens, the prompt tool
  * joins every tool group and becomes the active tool once an image is on screen, and activating
- * it opens the session on the active viewport's series.
+ * it opens the session on the active viewport's series and starts encoding the slices around the
+ * one in view (pre-encoding.ts), so the first click answers from the encoder cache.
  */
 import type { ControllerParts } from './controller-parts';
 import type { SeriesSessions } from './open-series';
+import { PreEncoding } from './pre-encoding';
 import { PromptBindings } from './prompt-bindings';
 import { PROMPT_TOOL_NAME } from './prompt-tool';
 
@@ -13,12 +15,19 @@ const START_WAIT_MS = 120_000;
 
 export class ToolStartup {
   private readonly bindings: PromptBindings;
+  private readonly preEncoding: PreEncoding;
 
   constructor(
     private readonly parts: ControllerParts,
     private readonly series: SeriesSessions,
   ) {
     this.bindings = new PromptBindings(parts.host.services.toolGroupService, parts.host.commandsManager);
+    this.preEncoding = new PreEncoding(parts);
+  }
+
+  /** The tool was put away (Accept): nothing more is encoded ahead of need. */
+  deactivated(): void {
+    this.preEncoding.stop();
   }
 
   /**
@@ -31,7 +40,7 @@ export class ToolStartup {
     this.bindings.activate(core, tools);
     this.parts.store.set({ toolActive: true });
     try {
-      await this.series.ensure();
+      this.preEncoding.follow(await this.series.ensure());
     } catch (e) {
       this.parts.fail(e);
     }

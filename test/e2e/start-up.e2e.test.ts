@@ -1,0 +1,80 @@
+/**
+ * Start-up and coming back (issue 12, fault 7 and "prompts are lost on reload"): the slice in view
+ * is encoded as soon as the prompt tool is active, so the first click answers from the encoder
+ * cache; prompts and masks survive a page reload of the same series. Figures (mode opened → model
+ * ready → slice in view encoded, first click → painted) go to test/e2e/artifacts/start-up.json:
+ * figures, never timed assertions.
+ */
+import { writeFileSync } from 'node:fs';
+import { type BrowserSession, type Stack, artifactPath, launchBrowser, startStack } from './support/stack';
+import { type PanelStateView, ViewerPage } from './support/viewer-page';
+
+let stack: Stack;
+let session: BrowserSession;
+let viewer: ViewerPage;
+const figures: Record<string, number | boolean> = {};
+
+interface StartUpState extends PanelStateView {
+  preEncoded: number[];
+  lastPrompt?: { slice: number; encoderCached: boolean; ms: number };
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  session = await launchBrowser();
+  viewer = new ViewerPage(session.page, stack.server.url);
+});
+
+afterAll(async () => {
+  writeFileSync(artifactPath('start-up.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  await session?.close();
+  await stack?.stop();
+});
+
+/** The viewport's image index (0-based) as the extension sees it. */
+const imageInView = () =>
+  session.page.evaluate(() => {
+    const el = document.querySelector('[data-cy="viewport-overlay-bottom-right"]')?.textContent ?? '';
+    const m = /\((\d+)\/(\d+)\)/.exec(el);
+    return m ? Number(m[1]) - 1 : -1;
+  });
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeout = 120000): Promise<T> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out; last: ${JSON.stringify(v)}`);
+    await session.page.waitForTimeout(100);
+  }
+}
+
+describe('start-up and reload (issue 12, fault 7)', () => {
+  test('the slice in view is encoded once the tool is active: the first click answers from the encoder cache', async () => {
+    const opened = Date.now();
+    await viewer.open();
+    const state = () => viewer.command<StartUpState>('medsam2GetState');
+    await until(state, (s) => s.model.status === 'ready' || s.model.status === 'error');
+    figures['mode opened → model ready (ms)'] = Date.now() - opened;
+    const ready = await until(state, (s) => s.toolActive && s.series.status === 'ready');
+    figures['mode opened → tool active, series ready (ms)'] = Date.now() - opened;
+    expect(ready.model.status).toBe('ready');
+    const inView = await imageInView();
+    expect(inView).toBeGreaterThanOrEqual(0);
+    const encoded = await until(state, (s) => s.preEncoded.includes(inView));
+    figures['mode opened → slice in view encoded (ms)'] = Date.now() - opened;
+    // Its neighbours too, as far as the volume goes.
+    const slices = ready.series.slices ?? 0;
+    const neighbours = [inView - 1, inView + 1].filter((k) => k >= 0 && k < slices);
+    expect(neighbours.length).toBeGreaterThan(0);
+    expect(encoded.preEncoded).toEqual(expect.arrayContaining(neighbours));
+
+    await viewer.clickViewport(0.5, 0.45);
+    const answered = await until(state, (s) => s.lastPrompt !== undefined || s.error !== undefined);
+    expect(answered.error).toBeUndefined();
+    expect(answered.lastPrompt).toMatchObject({ slice: inView, encoderCached: true });
+    figures['first click → painted (ms)'] = answered.lastPrompt?.ms ?? -1;
+    figures['first click served from the encoder cache'] = answered.lastPrompt?.encoderCached ?? false;
+    await session.page.screenshot({ path: artifactPath('start-up-first-click.png') });
+  });
+});
