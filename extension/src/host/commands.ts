@@ -28,6 +28,8 @@ export const COMMAND_NAMES = {
   getState: 'medsam2GetState',
   getPrompts: 'medsam2GetPrompts',
   labelmapCoverage: 'medsam2LabelmapCoverage',
+  segChoices: 'medsam2SegChoices',
+  openSeg: 'medsam2OpenSeg',
 } as const;
 
 export function commandsModule(controller: () => Medsam2Controller) {
@@ -59,6 +61,10 @@ export function commandsModule(controller: () => Medsam2Controller) {
     /** The active (or { objectId }) segment's prompts by slice, in voxel coordinates. */
     [COMMAND_NAMES.getPrompts]: (o) =>
       c().promptsOf(o.objectId === undefined ? undefined : Number(o.objectId)),
+    /** The SEG series that can be opened on the series in view: [{ displaySetInstanceUID, label, … }]. */
+    [COMMAND_NAMES.segChoices]: () => c().segChoices(),
+    /** { displaySetInstanceUID }: opens that SEG series as editable segments. */
+    [COMMAND_NAMES.openSeg]: (o) => c().openSeg(String(o.displaySetInstanceUID ?? '')),
     [COMMAND_NAMES.labelmapCoverage]: (o) =>
       c().labelmapCoverage(o.objectId === undefined ? undefined : Number(o.objectId)),
   };

@@ -30,6 +30,8 @@ export interface SliceResult {
   readonly confidence: number;
   readonly present: boolean;
   readonly prompted: boolean;
+  /** The slice holds the mask of a SEG opened for editing, as it was (not predicted). */
+  readonly given?: boolean;
 }
 
 export interface SegmentState {
@@ -40,6 +42,8 @@ export interface SegmentState {
   readonly color: readonly [number, number, number];
   readonly category: Code;
   readonly type: Code;
+  /** The SEG series the segment was opened from ("Series 901: …"), for a segment opened for editing. */
+  readonly openedFrom?: string;
   /** Per OHIF image index (OHIF's slice numbering): the latest result, or null where nothing was predicted yet. */
   readonly slices: readonly (SliceResult | null)[];
 }

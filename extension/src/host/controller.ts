@@ -23,6 +23,8 @@ import type { Marker } from './prompt-markers';
 import type { PromptGesture } from './prompt-tool';
 import { Propagation } from './propagation';
 import { SegExport } from './seg-export';
+import type { SegChoice } from './seg-choices';
+import { SegOpener } from './seg-open';
 import { type Rgb, type SegmentCodes, SegmentEditor } from './segments';
 import { DEFAULT_SETTINGS } from './settings';
 import { StateStore } from './state-store';
@@ -40,6 +42,7 @@ export class Medsam2Controller {
   private readonly prompts: PromptEditor;
   private readonly propagation: Propagation;
   private readonly exporter: SegExport;
+  private readonly opener: SegOpener;
   /** User actions (and so every engine call that changes a session) run one at a time, in order. */
   private readonly actions = new ActionQueue((queued) => this.store.set({ queued }));
 
@@ -85,6 +88,7 @@ export class Medsam2Controller {
     this.prompts = new PromptEditor(this.parts, this.series);
     this.propagation = new Propagation(this.parts, this.series);
     this.exporter = new SegExport(this.parts, this.series);
+    this.opener = new SegOpener(this.parts, this.series);
   }
 
   // ---- state -------------------------------------------------------------------------------
@@ -243,6 +247,19 @@ export class Medsam2Controller {
 
   setSegmentCodes(objectId: number, codes: SegmentCodes): void {
     this.parts.segments.setCodes(objectId, codes);
+  }
+
+  // ---- opening a SEG for editing (seg-open.ts) ------------------------------------------------
+
+  /** The SEG series of the study that reference the series in view ("Open SEG…" lists them). */
+  segChoices(): SegChoice[] {
+    return this.opener.choices();
+  }
+
+  /** Opens a SEG series as editable segments, queued like every action; a refusal changes nothing. */
+  openSeg(displaySetInstanceUID: string): Promise<void> {
+    this.stop();
+    return this.act(() => this.opener.open(displaySetInstanceUID));
   }
 
   // ---- settings and navigation ---------------------------------------------------------------

@@ -50,6 +50,10 @@ export class LabelmapLayer {
     this.services.segmentationService.addSegment(this.segmentationId, { ...config, segmentIndex });
   }
 
+  removeSegment(segmentIndex: number): void {
+    this.services.segmentationService.removeSegment(this.segmentationId, segmentIndex);
+  }
+
   /**
    * Writes one volume slice's mask (columns × rows, x fastest) for `segmentIndex`: mask pixels get
    * the index, pixels of that segment outside the mask are cleared, other segments are kept.

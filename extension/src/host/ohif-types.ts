@@ -22,6 +22,9 @@ export interface OhifDisplaySet {
   readonly imageIds?: readonly string[];
   readonly instances?: readonly OhifInstance[];
   readonly isReconstructable?: boolean;
+  /** SEG display sets (OHIF's SEG SOP class handler): the series the SEG references, and its instance. */
+  readonly referencedSeriesInstanceUID?: string | null;
+  readonly SOPInstanceUID?: string;
 }
 
 export interface PubSub {
@@ -126,6 +129,7 @@ export interface OhifServices {
   readonly uiNotificationService?: UiNotificationService;
   readonly panelService?: PanelService;
   readonly cornerstoneViewportService: CornerstoneViewportService;
+  readonly userAuthenticationService?: UserAuthenticationService;
 }
 
 export interface ServicesManager {
@@ -142,6 +146,20 @@ export interface DataSource {
     readonly series?: { readonly search?: (studyInstanceUID: string) => Promise<unknown[]> };
   };
   getConfig?(): { wadoRoot?: string } | undefined;
+  /** The host's own WADO client (its headers, its configuration). */
+  readonly retrieve?: { getWadoDicomWebClient?(): WadoClient | undefined };
+}
+
+export interface WadoClient {
+  retrieveInstance(options: {
+    studyInstanceUID: string;
+    seriesInstanceUID: string;
+    sopInstanceUID: string;
+  }): Promise<ArrayBuffer>;
+}
+
+export interface UserAuthenticationService {
+  getAuthorizationHeader?(): { Authorization?: string } | undefined;
 }
 
 export interface ExtensionManager {

@@ -24,8 +24,13 @@ export class Propagation {
     const { store, segments } = parts;
     const active = await this.series.ensure();
     const objectId = segments.requireActive();
+    const { label, openedFrom } = segments.get(objectId);
+    if (openedFrom)
+      return parts.say(
+        `${label} (opened from ${openedFrom}) keeps its slices as they are, and a click corrects the ` +
+          `slice it is on: nothing to propagate.`,
+      );
     if (!parts.prompts.has(objectId)) {
-      const { label } = segments.get(objectId);
       return parts.say(`Nothing to propagate: click on ${label} on one slice first.`);
     }
     await this.applySettings(active);

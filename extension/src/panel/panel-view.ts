@@ -10,6 +10,7 @@ import type { ControllerState, ModelState, SegmentState } from '../host/controll
 import type { BackendFallback } from '../worker/protocol';
 import { h, hexToRgb, rgb, rgbToHex } from './dom';
 import { morph } from './morph';
+import { openSegControl, openedFromNote } from './open-seg-view';
 import { CATEGORY_CHOICES, TYPE_CHOICES, findType } from './segment-codes';
 import { loadedSizeText, loadingText } from './model-download-text';
 
@@ -250,7 +251,14 @@ export class PanelView {
           disabled: s.series.status !== 'ready',
           why: 'Open a series with the MedSAM-2 tool first.',
         }),
+        openSegControl(
+          s,
+          this.controller.segChoices(),
+          (uid) => void this.controller.openSeg(uid),
+          STYLE.input,
+        ),
       ),
+      s.busy ? h('div', { 'data-cy': 'medsam2-busy', style: STYLE.note }, s.busy) : null,
       ...s.segments.map((seg) =>
         this.segmentRow(seg, seg.objectId === s.activeObjectId, s.settings.confidenceThreshold),
       ),
@@ -262,7 +270,7 @@ export class PanelView {
     const select = (
       cy: string,
       choices: typeof CATEGORY_CHOICES,
-      current: string,
+      current: SegmentState['type'],
       set: (v: number) => void,
     ) =>
       h(
@@ -270,9 +278,16 @@ export class PanelView {
         {
           'data-cy': cy,
           style: STYLE.input,
-          onchange: (e: Event) => set(Number((e.target as HTMLSelectElement).value)),
+          onchange: (e: Event) => {
+            const i = Number((e.target as HTMLSelectElement).value);
+            if (i >= 0) set(i);
+          },
         },
-        ...choices.map((c, i) => h('option', { value: i, selected: c.value === current }, c.meaning)),
+        // A code from elsewhere (an opened SEG's) is shown as it is, not as the list's first entry.
+        choices.some((c) => c.value === current.value)
+          ? null
+          : h('option', { value: -1, selected: true }, current.meaning),
+        ...choices.map((c, i) => h('option', { value: i, selected: c.value === current.value }, c.meaning)),
       );
     return h(
       'div',
@@ -310,10 +325,10 @@ export class PanelView {
       h(
         'div',
         { style: STYLE.row },
-        select(`medsam2-segment-category-${id}`, CATEGORY_CHOICES, seg.category.value, (i) =>
+        select(`medsam2-segment-category-${id}`, CATEGORY_CHOICES, seg.category, (i) =>
           this.controller.setSegmentCodes(id, { category: CATEGORY_CHOICES[i] }),
         ),
-        select(`medsam2-segment-type-${id}`, TYPE_CHOICES, seg.type.value, (i) =>
+        select(`medsam2-segment-type-${id}`, TYPE_CHOICES, seg.type, (i) =>
           this.controller.setSegmentCodes(id, { type: TYPE_CHOICES[i] }),
         ),
       ),
@@ -339,6 +354,7 @@ export class PanelView {
           ...TYPE_CHOICES.map((c) => h('option', { value: c.meaning })),
         ),
       ),
+      openedFromNote(seg.openedFrom, id, STYLE.note),
       this.confidenceStrip(seg, threshold),
     );
   }
@@ -356,9 +372,10 @@ export class PanelView {
         'data-cy': `medsam2-confidence-${k}`,
         'data-state': r === null ? 'none' : !r.present ? 'absent' : low ? 'low' : 'ok',
         'data-prompted': r?.prompted ? 'true' : undefined,
+        'data-given': r?.given ? 'true' : undefined,
         'data-confidence': r ? r.confidence.toFixed(3) : undefined,
         title: r
-          ? `slice ${k + 1}/${n}: ${r.present ? `confidence ${r.confidence.toFixed(2)}` : 'object absent'}${r.prompted ? ' (prompted)' : ''}`
+          ? `slice ${k + 1}/${n}: ${r.given ? (r.present ? 'as opened' : 'empty as opened') : r.present ? `confidence ${r.confidence.toFixed(2)}` : 'object absent'}${r.prompted ? ' (prompted)' : ''}`
           : `slice ${k + 1}/${n}`,
         style: `flex:1;min-width:3px;height:14px;cursor:pointer;background:${color};${r?.prompted ? 'outline:2px solid #fff;outline-offset:-2px;' : ''}`,
         onclick: () => void this.controller.jumpToSlice(k),
