@@ -136,7 +136,7 @@ export async function* segmentImageSet(
   });
   const templateState =
     encoded.count > 0
-      ? await track.addPoints(0, encoded)
+      ? await track.addPoints(0, encoded, encoded.maskS ?? undefined)
       : await track.addMask(0, encoded.maskS as Uint8Array);
   yield toUpdate(0, templateState, 1);
   if (images.length === 1) return;

@@ -263,7 +263,7 @@ export class SegmentationSession {
       // A given slice is a mask-prompted frame: the click refines that mask (given-masks.ts).
       if (object.given && !axisTrack.track.output(slice))
         await axisTrack.track.addMask(slice, sliceMaskToModel(object.given.slice(slice), transform));
-      state = await axisTrack.track.addPoints(slice, encoded);
+      state = await axisTrack.track.addPoints(slice, encoded, encoded.maskS ?? undefined);
       const boxOnly = prompt.box !== undefined && (prompt.points ?? []).length === 0;
       if (this.options.workflow === 'medsam2' && boxOnly)
         state = await axisTrack.track.addMask(slice, this.thresholdedOnModelGrid(state));

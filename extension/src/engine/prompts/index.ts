@@ -10,3 +10,12 @@ export {
   type PromptPoint,
   type SlicePrompt,
 } from './prompt';
+export {
+  DEFAULT_SCRIBBLE_MAX_POINTS,
+  DEFAULT_SCRIBBLE_SPACING,
+  fillPolygon,
+  lassoPrompt,
+  scribblePoints,
+  type ScribbleOptions,
+  type XY,
+} from './freehand';

@@ -21,7 +21,11 @@ export interface SlicePrompt {
   points?: PromptPoint[];
   /** [x0, y0, x1, y1]: top-left and bottom-right corners, x1 > x0 and y1 > y0. */
   box?: [number, number, number, number];
-  /** Binary mask on the slice grid (width·height, non-zero = object). */
+  /**
+   * Binary mask on the slice grid (width·height, non-zero = object). Alone, the mask is the slice's
+   * output (SAM 2 `add_new_mask`); with points or a box (a lasso: freehand.ts), it is the decoder's
+   * mask input beside them.
+   */
   mask?: Uint8Array;
 }
 

@@ -20,6 +20,7 @@ import { MemoryBank } from '../memory/memory-bank';
 import type { BankOptions } from '../memory/policies';
 import type { ImageFeatures, SamModel } from '../model/sam-model';
 import type { FrameState } from './frame-state';
+import { maskOutputLogits } from './mask-as-output';
 import {
   assembleMemory,
   bankMemories,
@@ -118,11 +119,21 @@ export class ObjectTrack {
     return [...this.cond.values(), ...this.nonCond.values()].sort((a, b) => a.frame - b.frame);
   }
 
-  /** Clicks and/or a box on a frame (all of that frame's points, as SAM 2 is given them). */
-  async addPoints(frame: number, points: DecoderPoints): Promise<FrameState> {
+  /**
+   * Clicks and/or a box on a frame (all of that frame's points, as SAM 2 is given them). The
+   * decoder's mask input is the frame's previous logits (clamped), or — with `maskPrompt`, a binary
+   * S×S mask given with the points (a lasso's filled outline) — that mask as logits ±10, the scale
+   * of SAM 2's `_use_mask_as_output`.
+   */
+  async addPoints(frame: number, points: DecoderPoints, maskPrompt?: Uint8Array): Promise<FrameState> {
     this.checkFrame(frame);
     const previous = this.output(frame);
-    const maskInput = previous ? clampLogits(previous.lowResLogits) : null;
+    const { imageSize: S } = this.model.manifest;
+    const maskInput = maskPrompt
+      ? maskOutputLogits(maskPrompt, S, this.model.grid.mask).lowResLogits
+      : previous
+        ? clampLogits(previous.lowResLogits)
+        : null;
     const direction = this.tracked.get(frame);
     // A click on a conditioning frame re-predicts it as one (SAM 2 would file it as a correction and
     // then keep the old conditioning output, losing the click: models/README.md).
