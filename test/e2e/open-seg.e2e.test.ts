@@ -3,10 +3,16 @@
  * stored in the PACS is, after a reload, listed under "Open SEG…" for the series in view; opened,
  * each of its segments is an editable segment with its name and codes and the same voxels (an
  * unchanged export is the same SEG, frame for frame); a click corrects one slice and only that
- * slice; the next export is a new series. Chromium against the stock OHIF, wasm, the test model.
+ * slice; the next export is a new series. Another tool's SEG (dcmjs's cornerstone adapter, as OHIF 2
+ * exported) opens beside the work in the panel, and a SEG that cannot be opened says why and leaves
+ * the panel as it was. Chromium against the stock OHIF, wasm, the test model.
  */
+import { viewableSampleFiles } from '../../extension/serve/sample-data';
 import { DicomWebClient } from '../../extension/src/dicom/dicomweb/client';
+import { volumeFromPart10 } from '../../extension/src/dicom/from-part10';
 import { type ParsedSeg, parseSeg } from '../../extension/src/dicom/seg-reader';
+import { writeSeg } from '../../extension/src/dicom/seg-writer';
+import { dcmjsSeg } from '../fixtures/dicom/dcmjs-seg';
 import {
   type BrowserSession,
   SAMPLE_STUDY_UID,
@@ -233,5 +239,94 @@ describe('opening an existing SEG in the panel (issue 12)', () => {
       (k) => JSON.stringify(previous.get(k)) !== JSON.stringify(latest.get(k)),
     );
     expect(changed).toHaveLength(1);
+  });
+
+  test("another tool's SEG opens beside the work; one that cannot be opened says why and changes nothing", async () => {
+    // Made outside the viewer and stored in the PACS: dcmjs's SEG of a square on one slice, and one
+    // of ours whose two segments overlap.
+    const files = viewableSampleFiles().map((b, i) => ({
+      name: `sample-${i}`,
+      bytes: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer,
+    }));
+    const volume = volumeFromPart10(files);
+    const [X, Y] = volume.dims;
+    const square = new Uint8Array(X * Y);
+    for (let y = 100; y < 120; y++) for (let x = 100; x < 120; x++) square[x + X * y] = 1;
+    const dcmjs = await dcmjsSeg(files, [{ label: 'Lesion', frames: new Map([[10, square]]) }], {
+      rle: true,
+    });
+    const block = (x0: number) => {
+      const m = new Uint8Array(volume.data.length);
+      for (let y = 100; y < 110; y++) for (let x = x0; x < x0 + 10; x++) m[x + X * y + X * Y * 9] = 1;
+      return m;
+    };
+    const overlapping = writeSeg(
+      volume,
+      [
+        { label: 'A', mask: block(100) },
+        { label: 'B', mask: block(105) },
+      ],
+      {
+        format: 'binary',
+        algorithmVersion: 'test',
+        modelHash: 'ab'.repeat(32),
+        seriesDescription: 'Overlapping',
+        seriesNumber: 77,
+      },
+    );
+    await stack.orthanc.upload([new Uint8Array(dcmjs), new Uint8Array(overlapping)]);
+    await session.page.evaluate(() => localStorage.clear());
+    await viewer.open();
+    await waitReady();
+    // Some work first: a click on the first segment.
+    await viewer.clickViewport(0.5, 0.45);
+    await viewer.waitForPromptedSlice();
+    await session.page.waitForFunction(() => {
+      const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+        .commandsManager;
+      return (cm.runCommand('medsam2GetState') as PageState).queued === 0;
+    });
+    const work = await state();
+    const workCoverage = await viewer.coverage();
+    const open = async (label: string) => {
+      const option = session.page.locator('[data-cy="medsam2-open-seg"] option', { hasText: label });
+      await option.waitFor({ state: 'attached', timeout: 60000 });
+      await session.page.selectOption(
+        '[data-cy="medsam2-open-seg"]',
+        (await option.getAttribute('value')) as string,
+      );
+      await session.page.waitForFunction(
+        () => {
+          const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+            .commandsManager;
+          const s = cm.runCommand('medsam2GetState') as PageState & { busy?: string };
+          return s.queued === 0 && s.busy === undefined;
+        },
+        undefined,
+        { timeout: 60000 },
+      );
+      return state();
+    };
+
+    const refused = await open('Series 77: Overlapping');
+    expect(refused.error).toContain('segment 1 "A" and segment 2 "B" overlap (50 voxel(s)');
+    await expect(session.page.textContent('[data-cy="medsam2-error"]')).resolves.toContain('overlap');
+    expect(refused.segments).toEqual(work.segments);
+    await expect(viewer.coverage()).resolves.toEqual(workCoverage);
+    await session.page.screenshot({ path: artifactPath('open-seg-3-refused.png') });
+
+    const opened = await open('Series 99: Research Derived series');
+    expect(opened.error).toBeUndefined();
+    expect(opened.segments.map((x) => x.label)).toEqual(['Segment 1', 'Lesion']);
+    expect(opened.segments[0]).toEqual(work.segments[0]);
+    expect(opened.segments[1].openedFrom).toBe('Series 99: Research Derived series');
+    const lesion = await viewer.command<number[]>('medsam2LabelmapCoverage', {
+      objectId: opened.segments[1].objectId,
+    });
+    expect(lesion.filter((n) => n > 0)).toEqual([400]);
+    await expect(
+      viewer.command<number[]>('medsam2LabelmapCoverage', { objectId: work.segments[0].objectId }),
+    ).resolves.toEqual(workCoverage);
+    await session.page.screenshot({ path: artifactPath('open-seg-4-another-tool.png') });
   });
 });

@@ -22,7 +22,8 @@ export function openSegControl(
     'select',
     {
       'data-cy': 'medsam2-open-seg',
-      style,
+      // A long series description must not widen the panel.
+      style: `${style}max-width:100%;min-width:0;`,
       disabled: why !== undefined,
       title: why ?? 'Open a SEG of this series for editing: its segments become segments here.',
       onchange: (e: Event) => {
