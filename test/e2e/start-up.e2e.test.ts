@@ -17,6 +17,33 @@ const figures: Record<string, number | boolean> = {};
 interface StartUpState extends PanelStateView {
   preEncoded: number[];
   lastPrompt?: { slice: number; encoderCached: boolean; ms: number };
+  saved?: { status: string; message: string };
+  queued: number;
+}
+
+const state = () => viewer.command<StartUpState>('medsam2GetState');
+
+/** Prompt markers of each kind drawn in the viewport's SVG layer. */
+const markers = () =>
+  session.page.evaluate(() =>
+    ['include', 'exclude', 'box'].map(
+      (k) => document.querySelectorAll(`svg [data-id="medsam2-marker-${k}"]`).length,
+    ),
+  );
+
+/** Reloads the page and waits until the series is open again (and its saved work replayed). */
+async function reload(): Promise<StartUpState> {
+  const before = session.requests.length;
+  await session.page.reload();
+  await viewer.open();
+  // The series shows as ready while its saved work is replayed ('restoring'): wait for the end.
+  const s = await until(
+    state,
+    (v) => v.toolActive && v.series.status === 'ready' && v.queued === 0 && v.saved?.status !== 'restoring',
+  );
+  return { ...s, requestsSince: session.requests.slice(before) } as StartUpState & {
+    requestsSince: string[];
+  };
 }
 
 beforeAll(async () => {
@@ -53,7 +80,6 @@ describe('start-up and reload (issue 12, fault 7)', () => {
   test('the slice in view is encoded once the tool is active: the first click answers from the encoder cache', async () => {
     const opened = Date.now();
     await viewer.open();
-    const state = () => viewer.command<StartUpState>('medsam2GetState');
     await until(state, (s) => s.model.status === 'ready' || s.model.status === 'error');
     figures['mode opened → model ready (ms)'] = Date.now() - opened;
     const ready = await until(state, (s) => s.toolActive && s.series.status === 'ready');
@@ -76,5 +102,38 @@ describe('start-up and reload (issue 12, fault 7)', () => {
     figures['first click → painted (ms)'] = answered.lastPrompt?.ms ?? -1;
     figures['first click served from the encoder cache'] = answered.lastPrompt?.encoderCached ?? false;
     await session.page.screenshot({ path: artifactPath('start-up-first-click.png') });
+  });
+
+  test('prompts and masks survive a reload of the series; the model comes from the cache', async () => {
+    await viewer.propagateToEnd();
+    const done = await state();
+    expect(done.saved).toMatchObject({ status: 'kept' });
+    const coverage = await viewer.coverage();
+    const prompts = await viewer.prompts();
+    const drawn = await markers();
+    expect(coverage.filter((n) => n > 0).length).toBeGreaterThan(1);
+    expect(drawn[0]).toBe(1);
+
+    const back = (await reload()) as StartUpState & { requestsSince: string[] };
+    expect(back.saved?.message).toMatch(/^Restored your work from \d\d:\d\d \(1 prompt\)\.$/);
+    expect(await viewer.coverage()).toEqual(coverage);
+    expect(await viewer.prompts()).toEqual(prompts);
+    expect(back.segments[0].slices).toEqual(done.segments[0].slices);
+    await until(markers, (m) => m[0] === 1, 10000);
+    await session.page.screenshot({ path: artifactPath('start-up-after-reload.png') });
+    // Second visit: the runtime and the graphs came from Cache Storage, only the manifest over the network.
+    expect(back.requestsSince.filter((u) => /\.(wasm|onnx)$/.test(u))).toEqual([]);
+    await expect(session.page.textContent('[data-cy="medsam2-model-name"]')).resolves.toMatch(
+      /MB \(cached\)/,
+    );
+  });
+
+  test('"Clear saved work" forgets it: the next reload opens the series empty', async () => {
+    await session.page.click('[data-cy="medsam2-clear-saved"]');
+    await expect(state()).resolves.toMatchObject({ saved: { status: 'cleared' } });
+    const back = await reload();
+    expect(back.saved).toBeUndefined();
+    expect(await viewer.prompts()).toEqual([]);
+    expect((await viewer.coverage()).every((n) => n === 0)).toBe(true);
   });
 });

@@ -1,20 +1,6 @@
 import type { ControllerState } from '../../extension/src/host/controller-state';
 import { StateStore } from '../../extension/src/host/state-store';
-import { DEFAULT_SETTINGS } from '../../extension/src/host/settings';
-
-const initial: ControllerState = {
-  model: { status: 'idle', url: '/model' },
-  series: { status: 'none' },
-  segments: [],
-  activeObjectId: null,
-  toolActive: false,
-  propagation: { running: false, done: 0, total: 0, runs: 0 },
-  settings: DEFAULT_SETTINGS,
-  export: { status: 'idle' },
-  canUndo: false,
-  preEncoded: [],
-  queued: 0,
-};
+import { INITIAL_STATE as initial } from '../support/controller-state';
 
 describe('StateStore', () => {
   afterEach(() => jest.useRealTimers());

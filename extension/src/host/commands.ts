@@ -30,6 +30,7 @@ export const COMMAND_NAMES = {
   labelmapCoverage: 'medsam2LabelmapCoverage',
   segChoices: 'medsam2SegChoices',
   openSeg: 'medsam2OpenSeg',
+  clearSavedWork: 'medsam2ClearSavedWork',
 } as const;
 
 export function commandsModule(controller: () => Medsam2Controller) {
@@ -65,6 +66,8 @@ export function commandsModule(controller: () => Medsam2Controller) {
     [COMMAND_NAMES.segChoices]: () => c().segChoices(),
     /** { displaySetInstanceUID }: opens that SEG series as editable segments. */
     [COMMAND_NAMES.openSeg]: (o) => c().openSeg(String(o.displaySetInstanceUID ?? '')),
+    /** Forgets this browser's saved copy of the work on the open series. */
+    [COMMAND_NAMES.clearSavedWork]: () => c().clearSavedWork(),
     [COMMAND_NAMES.labelmapCoverage]: (o) =>
       c().labelmapCoverage(o.objectId === undefined ? undefined : Number(o.objectId)),
   };

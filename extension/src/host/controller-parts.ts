@@ -12,6 +12,7 @@ import type { PromptHistory } from './prompt-history';
 import type { SegmentEditor } from './segments';
 import type { StateStore } from './state-store';
 import type { UndoStack } from './undo-stack';
+import type { WorkKeeper } from './work-keeper';
 
 export interface HostContext {
   readonly services: OhifServices;
@@ -30,6 +31,8 @@ export interface ControllerParts {
   readonly prompts: PromptHistory;
   /** What each prompt's Undo puts back on screen (the engine keeps its own side). */
   readonly undoFrames: UndoStack;
+  /** The steps of the work on the open series, kept in this browser for a reload. */
+  readonly work: WorkKeeper;
   libs(): CornerstoneLibs;
   /** The running engine worker (the model is loaded). */
   client(): EngineClient;

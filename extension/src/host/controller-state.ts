@@ -91,6 +91,11 @@ export interface ControllerState {
   readonly lastPrompt?: { readonly slice: number; readonly encoderCached: boolean; readonly ms: number };
   /** User actions queued or running (clicks, Propagate, Undo, ...), run in order. */
   readonly queued: number;
+  /** Whether the work on the open series is kept in this browser for a reload, and what was restored. */
+  readonly saved?: {
+    readonly status: 'restoring' | 'kept' | 'not-kept' | 'cleared';
+    readonly message: string;
+  };
   /** Why the last action had nothing to do (e.g. every slice up to date). */
   readonly notice?: string;
   /** Last error of an action (prompt outside the image, worker failure, ...). */

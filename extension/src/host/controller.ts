@@ -16,7 +16,7 @@ import type { ControllerState, SettingsState } from './controller-state';
 import { cornerstoneLibs } from './cornerstone-libs';
 import type { VoxelPrompt } from './gesture-prompt';
 import { ModelLoadError, ModelLoader } from './model-loader';
-import { SeriesSessions } from './open-series';
+import { type ActiveSeries, SeriesSessions } from './open-series';
 import { PromptEditor } from './prompt-editing';
 import { PromptHistory } from './prompt-history';
 import type { Marker } from './prompt-markers';
@@ -30,6 +30,7 @@ import { DEFAULT_SETTINGS } from './settings';
 import { StateStore } from './state-store';
 import { ToolStartup } from './tool-startup';
 import { UndoStack } from './undo-stack';
+import { WorkKeeper } from './work-keeper';
 
 export type { VoxelPrompt } from './gesture-prompt';
 export type { HostContext } from './controller-parts';
@@ -73,6 +74,7 @@ export class Medsam2Controller {
       models,
       prompts: history,
       undoFrames: new UndoStack(),
+      work: new WorkKeeper(store),
       segments: new SegmentEditor(
         host.services.segmentationService,
         () => store.state,
@@ -89,6 +91,7 @@ export class Medsam2Controller {
     this.propagation = new Propagation(this.parts, this.series);
     this.exporter = new SegExport(this.parts, this.series);
     this.opener = new SegOpener(this.parts, this.series);
+    this.series.whenOpened = (active) => this.restoreSavedWork(active);
   }
 
   // ---- state -------------------------------------------------------------------------------
@@ -183,6 +186,39 @@ export class Medsam2Controller {
     return this.prompts.promptsOf(objectId);
   }
 
+  // ---- saved work (work-keeper.ts) --------------------------------------------------------------
+
+  /** Forgets this browser's saved copy of the work on the open series (it stays on screen). */
+  clearSavedWork(): void {
+    this.parts.work.clear();
+  }
+
+  /** The saved work on a series being opened, replayed through the same paths as the user's actions. */
+  private restoreSavedWork(active: ActiveSeries): Promise<void> {
+    const { segments } = this.parts;
+    return this.parts.work.opened(active, {
+      prompt: (a, p) => this.prompts.replay(a, p),
+      undo: (a) => this.prompts.undo(a),
+      propagate: async (a, settings) => {
+        this.store.set({ settings });
+        await this.propagation.propagate(a);
+      },
+      segment: async (a, saved, index) => {
+        const objectId =
+          index === 0
+            ? segments.requireActive()
+            : await segments.add(a, a.series.volume.dims[2], saved.label, (name) =>
+                this.parts.client().addObject(a.sessionId, name),
+              );
+        segments.rename(a, objectId, saved.label);
+        segments.setColor(a, objectId, saved.color);
+        segments.setCodes(objectId, { category: saved.category, type: saved.type });
+        return objectId;
+      },
+      select: (a, objectId) => segments.select(a, objectId),
+    });
+  }
+
   // ---- propagation (propagation.ts) ---------------------------------------------------------
 
   /**
@@ -229,6 +265,7 @@ export class Medsam2Controller {
       added = await this.parts.segments.add(active, active.series.volume.dims[2], label, (name) =>
         this.parts.client().addObject(active.sessionId, name),
       );
+      this.parts.work.save();
     });
     return added;
   }
@@ -239,14 +276,17 @@ export class Medsam2Controller {
 
   renameSegment(objectId: number, label: string): void {
     this.parts.segments.rename(this.series.current, objectId, label);
+    this.parts.work.save();
   }
 
   setSegmentColor(objectId: number, color: Rgb): void {
     this.parts.segments.setColor(this.series.current, objectId, color);
+    this.parts.work.save();
   }
 
   setSegmentCodes(objectId: number, codes: SegmentCodes): void {
     this.parts.segments.setCodes(objectId, codes);
+    this.parts.work.save();
   }
 
   // ---- opening a SEG for editing (seg-open.ts) ------------------------------------------------

@@ -29,6 +29,11 @@ export interface ActiveSeries {
 export class SeriesSessions {
   private active: ActiveSeries | null = null;
   private loading: Promise<ActiveSeries> | null = null;
+  /**
+   * Runs on a series just opened, before anyone else may use it (ensure() waits for it): the
+   * saved work on it is replayed here. Must not call ensure().
+   */
+  whenOpened: (active: ActiveSeries) => Promise<void> = async () => undefined;
 
   constructor(private readonly parts: ControllerParts) {}
 
@@ -122,7 +127,6 @@ export class SeriesSessions {
         viewportId,
         applied,
       };
-      this.active = active;
       store.set({
         series: {
           status: 'ready',
@@ -138,6 +142,8 @@ export class SeriesSessions {
         export: { status: 'idle' },
         error: undefined,
       });
+      await this.whenOpened(active);
+      this.active = active;
       return active;
     } catch (e) {
       store.set({ series: { status: 'error', label, message: errorText(e) } });

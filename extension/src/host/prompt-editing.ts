@@ -39,14 +39,20 @@ export class PromptEditor {
     await this.add(active, { ...p, slice });
   }
 
+  /** A saved prompt given again on the series being opened (`p.slice` = volume slice). */
+  async replay(active: ActiveSeries, p: VoxelPrompt): Promise<void> {
+    await this.add(active, p);
+  }
+
   /**
    * Undoes the last prompt: the engine's state and the labelmap go back to exactly what they were
    * before it (masks, confidences, and the runs already done, so Propagate has nothing to redo).
+   * `opening`: the series being opened (a saved Undo replayed), else the open one.
    */
-  async undo(): Promise<void> {
+  async undo(opening?: ActiveSeries): Promise<void> {
     const { parts } = this;
     const change = parts.prompts.peekUndo();
-    const active = this.series.current;
+    const active = opening ?? this.series.current;
     if (!change || !active) return parts.say('Nothing to undo: no prompt yet.');
     const frame = parts.undoFrames.pop(change.objectId);
     if (!frame) {
@@ -55,6 +61,7 @@ export class PromptEditor {
     }
     await parts.client().undoPrompt(active.sessionId, change.objectId);
     parts.prompts.commitUndo();
+    parts.work.undo(change.objectId);
     this.redrawMarkers(active);
     const { segmentIndex } = parts.segments.get(change.objectId);
     frame.masks.forEach((runs, k) => active.paint.write(segmentIndex, k, decodeRuns(runs, frame.sliceSize)));
@@ -109,6 +116,7 @@ export class PromptEditor {
     const update = await parts.client().setPrompt(active.sessionId, objectId, 'axial', p.slice, next, true);
     parts.undoFrames.push(before);
     parts.prompts.record(objectId, p.slice, next);
+    parts.work.prompt(objectId, p);
     this.redrawMarkers(active);
     showSliceUpdate(parts.segments, active, update, true);
     await active.paint.flush();

@@ -18,11 +18,14 @@ export class Propagation {
     private readonly series: SeriesSessions,
   ) {}
 
-  /** Propagates the active segment; with nothing to do it says so. */
-  async propagate(): Promise<void> {
+  /**
+   * Propagates the active segment; with nothing to do it says so. `opening`: the series being
+   * opened (a saved Propagate replayed), else the open one.
+   */
+  async propagate(opening?: ActiveSeries): Promise<void> {
     const { parts } = this;
     const { store, segments } = parts;
-    const active = await this.series.ensure();
+    const active = opening ?? (await this.series.ensure());
     const objectId = segments.requireActive();
     const { label, openedFrom } = segments.get(objectId);
     if (openedFrom)
@@ -51,6 +54,8 @@ export class Propagation {
     } finally {
       store.set({ propagation: { ...store.state.propagation, running: false, runs: runs + 1 } });
     }
+    // Kept for a reload when it ran to the end (a stopped run cannot be replayed to the same point).
+    if (!stopped && store.state.propagation.total > 0) parts.work.propagate(objectId, active.applied);
     if (stopped) parts.say('Propagation stopped: the slices done so far are kept.');
     else if (store.state.propagation.total === 0) {
       // Nothing ran: the last run's "n/n slices — done" stays on show.

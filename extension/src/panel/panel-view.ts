@@ -236,6 +236,23 @@ export class PanelView {
         text,
       ),
       h('div', { style: STYLE.note }, 'Click = include · Shift-click or right-click = exclude · Drag = box'),
+      s.saved ? this.savedWork(s.saved) : null,
+    );
+  }
+
+  /** Whether the work survives a reload (or what was restored), with "Clear saved work". */
+  private savedWork(saved: NonNullable<ControllerState['saved']>): HTMLElement {
+    return h(
+      'div',
+      { style: STYLE.row, 'data-cy': 'medsam2-saved', 'data-status': saved.status },
+      h(
+        'span',
+        { style: saved.status === 'not-kept' ? STYLE.warning : STYLE.note, 'data-cy': 'medsam2-saved-text' },
+        saved.message,
+      ),
+      saved.status === 'cleared' || saved.status === 'restoring'
+        ? null
+        : this.button('medsam2-clear-saved', 'Clear saved work', () => this.controller.clearSavedWork()),
     );
   }
 

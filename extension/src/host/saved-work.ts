@@ -1,0 +1,215 @@
+/**
+ * The user's work on a series, kept in this browser (Web Storage) so that a page reload brings it
+ * back. An entry is keyed by the StudyInstanceUID and SeriesInstanceUID only (no names or other
+ * patient data) and holds the segments (label, colour, codes) and the steps that built them:
+ * each prompt in voxel coordinates, each Undo, each Propagate with its settings. Reopening the
+ * series replays the steps; the engine is deterministic, so the masks come back as they were.
+ *
+ * Bounded: one entry at most MAX_ENTRY_BYTES; all entries together at most MAX_TOTAL_BYTES, the
+ * series saved longest ago dropped first. Storage the browser refuses (disabled, full, private
+ * mode) is reported, never thrown: the work goes on, it only will not survive a reload.
+ */
+import type { Code } from '../dicom/codes';
+import { BANK_POLICY_NAMES } from '../engine/memory/policies';
+import { WORKFLOWS } from '../engine/session';
+import type { SettingsState } from './controller-state';
+import type { VoxelPrompt } from './gesture-prompt';
+
+export interface SavedSegment {
+  readonly objectId: number;
+  readonly label: string;
+  readonly color: readonly [number, number, number];
+  readonly category: Code;
+  readonly type: Code;
+}
+
+/** One step of the work; `slice` of a prompt is the volume slice (the engine's numbering). */
+export type WorkStep =
+  | { readonly kind: 'prompt'; readonly objectId: number; readonly prompt: VoxelPrompt }
+  | { readonly kind: 'undo'; readonly objectId: number }
+  | { readonly kind: 'propagate'; readonly objectId: number; readonly settings: SettingsState };
+
+export interface SavedWork {
+  readonly savedAt: number;
+  readonly segments: readonly SavedSegment[];
+  readonly steps: readonly WorkStep[];
+}
+
+/** The parts of Web Storage (localStorage) used here; a test passes its own. */
+export interface KeyValueStorage {
+  readonly length: number;
+  key(index: number): string | null;
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export type SaveOutcome =
+  { readonly status: 'saved' } | { readonly status: 'not-saved'; readonly reason: string };
+
+export const MAX_ENTRY_BYTES = 512 * 1024;
+export const MAX_TOTAL_BYTES = 2 * 1024 * 1024;
+const PREFIX = 'medsam2:work:v1:';
+/** A DICOM UID: digits and dots, at most 64 characters. */
+const UID = /^[0-9]+(\.[0-9]+)*$/;
+
+/** This browser's localStorage, or null where the page may not use it (disabled, sandboxed). */
+export function browserStorage(): KeyValueStorage | null {
+  try {
+    return (globalThis as { localStorage?: KeyValueStorage }).localStorage ?? null;
+  } catch {
+    return null; // reading localStorage itself throws where storage is blocked
+  }
+}
+
+export class SavedWorkStore {
+  constructor(
+    private readonly storage: KeyValueStorage | null,
+    private readonly limits = { entry: MAX_ENTRY_BYTES, total: MAX_TOTAL_BYTES },
+  ) {}
+
+  /** The saved work on the series, or null (none, unreadable, or not of this format). */
+  load(study: string, series: string): SavedWork | null {
+    const key = keyOf(study, series);
+    if (!key || !this.storage) return null;
+    try {
+      const text = this.storage.getItem(key);
+      return text === null ? null : parseSavedWork(text);
+    } catch {
+      return null;
+    }
+  }
+
+  save(study: string, series: string, work: SavedWork): SaveOutcome {
+    const key = keyOf(study, series);
+    if (!key) return notSaved('the series has no valid Study/Series Instance UID to keep it under');
+    if (!this.storage)
+      return notSaved('this browser does not let the viewer keep data (storage is disabled)');
+    const text = JSON.stringify(work);
+    if (text.length > this.limits.entry)
+      return notSaved(
+        `the work on this series is too large to keep (${Math.ceil(text.length / 1024)} KB, at most ${this.limits.entry / 1024} KB)`,
+      );
+    try {
+      this.makeRoom(key, text.length);
+      this.storage.setItem(key, text);
+      return { status: 'saved' };
+    } catch (e) {
+      return notSaved(
+        `this browser refused to keep it (${(isObject(e) && isText(e.name, 64) && e.name) || String(e)})`,
+      );
+    }
+  }
+
+  clear(study: string, series: string): void {
+    const key = keyOf(study, series);
+    if (key) this.tryRemove(key);
+  }
+
+  /** Our entries: key, size and when saved (unreadable ones count as saved long ago). */
+  private entries(): { key: string; size: number; savedAt: number }[] {
+    const storage = this.storage as KeyValueStorage;
+    const found: { key: string; size: number; savedAt: number }[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const key = storage.key(i);
+      if (!key?.startsWith(PREFIX)) continue;
+      const text = storage.getItem(key) ?? '';
+      found.push({ key, size: text.length, savedAt: parseSavedWork(text)?.savedAt ?? 0 });
+    }
+    return found;
+  }
+
+  /** Drops the series saved longest ago until `size` more fits under the total bound. */
+  private makeRoom(key: string, size: number): void {
+    const others = this.entries()
+      .filter((e) => e.key !== key)
+      .sort((a, b) => a.savedAt - b.savedAt);
+    let used = others.reduce((n, e) => n + e.size, 0);
+    for (const e of others) {
+      if (used + size <= this.limits.total) break;
+      this.tryRemove(e.key);
+      used -= e.size;
+    }
+  }
+
+  private tryRemove(key: string): void {
+    try {
+      this.storage?.removeItem(key);
+    } catch {
+      // Storage that cannot even remove has nothing of ours to lose.
+    }
+  }
+}
+
+const notSaved = (reason: string): SaveOutcome => ({ status: 'not-saved', reason });
+
+function keyOf(study: string, series: string): string | null {
+  const valid = (uid: string) => typeof uid === 'string' && uid.length <= 64 && UID.test(uid);
+  return valid(study) && valid(series) ? `${PREFIX}${study}/${series}` : null;
+}
+
+// ---- reading an entry back: storage is outside our control, so every field is checked ----------
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isText = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length <= max;
+const isCode = (v: unknown): v is Code =>
+  isObject(v) && isText(v.value, 64) && isText(v.scheme, 64) && isText(v.meaning, 256);
+const isColor = (v: unknown): v is [number, number, number] =>
+  Array.isArray(v) && v.length === 3 && v.every((c) => Number.isInteger(c) && c >= 0 && c <= 255);
+
+function isVoxelPrompt(v: unknown): v is VoxelPrompt {
+  if (!isObject(v) || !isCount(v.slice)) return false;
+  const pointsOk =
+    v.points === undefined ||
+    (Array.isArray(v.points) &&
+      v.points.every(
+        (p) => isObject(p) && isNumber(p.x) && isNumber(p.y) && (p.label === 0 || p.label === 1),
+      ));
+  const boxOk = v.box === undefined || (Array.isArray(v.box) && v.box.length === 4 && v.box.every(isNumber));
+  return pointsOk && boxOk && (v.points !== undefined || v.box !== undefined);
+}
+
+function isSettings(v: unknown): v is SettingsState {
+  return (
+    isObject(v) &&
+    (BANK_POLICY_NAMES as readonly unknown[]).includes(v.policy) &&
+    isCount(v.capacity) &&
+    isNumber(v.confidenceThreshold) &&
+    (v.orientations === 'single' || v.orientations === 'all') &&
+    (WORKFLOWS as readonly unknown[]).includes(v.workflow)
+  );
+}
+
+function isStep(v: unknown): v is WorkStep {
+  if (!isObject(v) || !isCount(v.objectId)) return false;
+  if (v.kind === 'prompt') return isVoxelPrompt(v.prompt);
+  if (v.kind === 'undo') return true;
+  return v.kind === 'propagate' && isSettings(v.settings);
+}
+
+function isSegment(v: unknown): v is SavedSegment {
+  return (
+    isObject(v) &&
+    isCount(v.objectId) &&
+    isText(v.label) &&
+    isColor(v.color) &&
+    isCode(v.category) &&
+    isCode(v.type)
+  );
+}
+
+/** The entry as SavedWork, or null when anything in it is not what this code writes. */
+export function parseSavedWork(text: string): SavedWork | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObject(v) || !isNumber(v.savedAt) || !Array.isArray(v.segments) || !Array.isArray(v.steps))
+    return null;
+  if (v.segments.length === 0 || !v.segments.every(isSegment) || !v.steps.every(isStep)) return null;
+  return { savedAt: v.savedAt, segments: v.segments, steps: v.steps };
+}

@@ -1,0 +1,225 @@
+import {
+  type KeyValueStorage,
+  type SavedWork,
+  SavedWorkStore,
+  parseSavedWork,
+} from '../../extension/src/host/saved-work';
+import type { ActiveSeries } from '../../extension/src/host/open-series';
+import { DEFAULT_SETTINGS } from '../../extension/src/host/settings';
+import { StateStore } from '../../extension/src/host/state-store';
+import { type ReplayOps, WorkKeeper } from '../../extension/src/host/work-keeper';
+import { INITIAL_STATE } from '../support/controller-state';
+
+/** Web Storage's shape in memory; `refuse` makes setItem throw as a full or blocked storage does. */
+class MemoryStorage implements KeyValueStorage {
+  readonly map = new Map<string, string>();
+  refuse: string | null = null;
+  get length() {
+    return this.map.size;
+  }
+  key(i: number) {
+    return [...this.map.keys()][i] ?? null;
+  }
+  getItem(k: string) {
+    return this.map.get(k) ?? null;
+  }
+  setItem(k: string, v: string) {
+    if (this.refuse) throw new DOMException('refused', this.refuse);
+    this.map.set(k, v);
+  }
+  removeItem(k: string) {
+    this.map.delete(k);
+  }
+}
+
+const STUDY = '1.2.826.0.1.3680043.8.498.1';
+const SERIES = '1.2.826.0.1.3680043.8.498.2';
+const tissue = { value: '85756007', scheme: 'SCT', meaning: 'Tissue' };
+
+function work(savedAt = 1000, extraSteps = 0): SavedWork {
+  return {
+    savedAt,
+    segments: [{ objectId: 1, label: 'Liver', color: [220, 50, 50], category: tissue, type: tissue }],
+    steps: [
+      { kind: 'prompt', objectId: 1, prompt: { slice: 7, points: [{ x: 12.5, y: 30, label: 1 }] } },
+      { kind: 'prompt', objectId: 1, prompt: { slice: 7, box: [1, 2, 30, 40] } },
+      { kind: 'undo', objectId: 1 },
+      { kind: 'propagate', objectId: 1, settings: DEFAULT_SETTINGS },
+      ...Array.from({ length: extraSteps }, () => ({ kind: 'undo' as const, objectId: 1 })),
+    ],
+  };
+}
+
+describe('saved work (prompts that survive a reload)', () => {
+  test('round-trips under a key made of the two UIDs only', () => {
+    const storage = new MemoryStorage();
+    const store = new SavedWorkStore(storage);
+    expect(store.save(STUDY, SERIES, work())).toEqual({ status: 'saved' });
+    expect(store.load(STUDY, SERIES)).toEqual(work());
+    expect([...storage.map.keys()]).toEqual([`medsam2:work:v1:${STUDY}/${SERIES}`]);
+    expect(store.load(STUDY, '1.2.3')).toBeNull();
+  });
+
+  test('a UID that is not one (a name, a path) keeps nothing and finds nothing', () => {
+    const storage = new MemoryStorage();
+    const store = new SavedWorkStore(storage);
+    for (const bad of ['Doe^John', '../1.2', '1..2', '', '1.2.3a', '1'.repeat(65)]) {
+      expect(store.save(bad, SERIES, work())).toMatchObject({ status: 'not-saved' });
+      expect(store.load(bad, SERIES)).toBeNull();
+    }
+    expect(storage.map.size).toBe(0);
+  });
+
+  test('an entry that is not what this code writes is ignored, never half-read', () => {
+    const good = JSON.stringify(work());
+    expect(parseSavedWork(good)).toEqual(work());
+    const broken = [
+      '{',
+      'null',
+      good.replace('"kind":"undo"', '"kind":"erase"'),
+      good.replace('12.5', '"12.5"'),
+      good.replace('"label":1', '"label":2'),
+      good.replace('[220,50,50]', '[220,50,500]'),
+      good.replace('"policy":"', '"policy":"x'),
+      JSON.stringify({ ...work(), segments: [] }),
+      JSON.stringify({ ...work(), steps: [{ kind: 'prompt', objectId: 1, prompt: { slice: 2 } }] }),
+      JSON.stringify({ ...work(), segments: [{ ...work().segments[0], label: 'x'.repeat(300) }] }),
+    ];
+    for (const text of broken) expect(parseSavedWork(text)).toBeNull();
+  });
+
+  test('storage that refuses, is missing, or an entry over the bound: not saved, and why', () => {
+    const storage = new MemoryStorage();
+    storage.refuse = 'QuotaExceededError';
+    expect(new SavedWorkStore(storage).save(STUDY, SERIES, work())).toEqual({
+      status: 'not-saved',
+      reason: 'this browser refused to keep it (QuotaExceededError)',
+    });
+    expect(new SavedWorkStore(null).save(STUDY, SERIES, work())).toMatchObject({
+      reason: expect.stringContaining('storage is disabled'),
+    });
+    const small = new SavedWorkStore(new MemoryStorage(), { entry: 2048, total: 10_000 });
+    expect(small.save(STUDY, SERIES, work(1, 100))).toMatchObject({
+      status: 'not-saved',
+      reason: expect.stringMatching(/too large to keep \(\d+ KB, at most 2 KB\)/),
+    });
+  });
+
+  test('past the total bound the series saved longest ago goes first; clear removes one series', () => {
+    const storage = new MemoryStorage();
+    const size = JSON.stringify(work()).length;
+    const store = new SavedWorkStore(storage, { entry: 4096, total: size * 2 + 10 });
+    store.save(STUDY, '1.1', work(3));
+    store.save(STUDY, '1.2', work(1));
+    store.save(STUDY, '1.3', work(5));
+    expect(store.load(STUDY, '1.2')).toBeNull();
+    expect(store.load(STUDY, '1.1')).not.toBeNull();
+    expect(store.load(STUDY, '1.3')).not.toBeNull();
+    store.clear(STUDY, '1.1');
+    expect(store.load(STUDY, '1.1')).toBeNull();
+    expect(store.load(STUDY, '1.3')).not.toBeNull();
+  });
+});
+
+describe('WorkKeeper (the work on the open series, kept and replayed)', () => {
+  const series = {
+    series: { displaySet: { StudyInstanceUID: STUDY, SeriesInstanceUID: SERIES } },
+  } as ActiveSeries;
+  const liver = {
+    objectId: 1,
+    segmentIndex: 1,
+    label: 'Liver',
+    color: [220, 50, 50] as const,
+    category: tissue,
+    type: tissue,
+    slices: [],
+  };
+
+  function keeper(storage = new MemoryStorage()) {
+    const state = new StateStore({ ...INITIAL_STATE, segments: [liver] }, () => ({}));
+    return { state, storage, work: new WorkKeeper(state, new SavedWorkStore(storage)) };
+  }
+
+  /** Replay operations that log what they are asked; object ids handed out from 11. */
+  function ops(fail?: string): { ops: ReplayOps; log: string[] } {
+    const log: string[] = [];
+    let next = 11;
+    return {
+      log,
+      ops: {
+        segment: async (_a, s, index) => {
+          log.push(`segment ${index} ${s.label}`);
+          return next++;
+        },
+        select: (_a, id) => log.push(`select ${id}`),
+        prompt: async (_a, p) => {
+          if (fail === 'prompt') throw new Error('worker gone');
+          log.push(`prompt ${p.slice}`);
+        },
+        undo: async () => void log.push('undo'),
+        propagate: async (_a, s) => void log.push(`propagate ${s.policy}`),
+      },
+    };
+  }
+
+  test('records each step as it is done and replays them in order on the next opening', async () => {
+    const { storage, work, state } = keeper();
+    await work.opened(series, ops().ops);
+    expect(state.state.saved).toBeUndefined();
+    work.prompt(1, { slice: 4, points: [{ x: 1, y: 2, label: 1 }] });
+    work.undo(1);
+    work.prompt(1, { slice: 5, box: [0, 0, 9, 9] });
+    work.propagate(1, DEFAULT_SETTINGS);
+    expect(state.state.saved).toMatchObject({ status: 'kept' });
+
+    const again = keeper(storage);
+    const replay = ops();
+    await again.work.opened(series, replay.ops);
+    expect(replay.log).toEqual([
+      'segment 0 Liver',
+      'select 11',
+      'prompt 4',
+      'select 11',
+      'undo',
+      'select 11',
+      'prompt 5',
+      'select 11',
+      `propagate ${DEFAULT_SETTINGS.policy}`,
+      'select 11',
+    ]);
+    expect(again.state.state.saved?.message).toMatch(/^Restored your work from \d\d:\d\d \(2 prompts\)\.$/);
+  });
+
+  test('a replay that fails keeps the saved copy as it was and says so', async () => {
+    const { storage, work } = keeper();
+    await work.opened(series, ops().ops);
+    work.prompt(1, { slice: 4, points: [{ x: 1, y: 2, label: 1 }] });
+    const copy = [...storage.map.values()][0];
+    const again = keeper(storage);
+    await again.work.opened(series, ops('prompt').ops);
+    again.work.prompt(1, { slice: 6, points: [{ x: 1, y: 2, label: 1 }] });
+    expect([...storage.map.values()]).toEqual([copy]);
+    expect(again.state.state.saved).toMatchObject({
+      status: 'not-kept',
+      message: expect.stringContaining('could not be restored (worker gone)'),
+    });
+  });
+
+  test('storage that refuses is said in the panel; "Clear saved work" forgets and stops keeping', async () => {
+    const { storage, work, state } = keeper();
+    await work.opened(series, ops().ops);
+    storage.refuse = 'QuotaExceededError';
+    work.prompt(1, { slice: 4, points: [{ x: 1, y: 2, label: 1 }] });
+    expect(state.state.saved).toEqual({
+      status: 'not-kept',
+      message: 'Your work will not survive a reload: this browser refused to keep it (QuotaExceededError).',
+    });
+    storage.refuse = null;
+    work.prompt(1, { slice: 5, points: [{ x: 1, y: 2, label: 1 }] });
+    expect(storage.map.size).toBe(1);
+    work.clear();
+    work.prompt(1, { slice: 6, points: [{ x: 1, y: 2, label: 1 }] });
+    expect(storage.map.size).toBe(0);
+    expect(state.state.saved).toMatchObject({ status: 'cleared' });
+  });
+});
