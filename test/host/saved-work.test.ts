@@ -190,6 +190,20 @@ describe('WorkKeeper (the work on the open series, kept and replayed)', () => {
     expect(again.state.state.saved?.message).toMatch(/^Restored your work from \d\d:\d\d \(2 prompts\)\.$/);
   });
 
+  test('a SEG opened for editing is not kept: its segments and the steps on them are left out', async () => {
+    const { storage, work, state } = keeper();
+    await work.opened(series, ops().ops);
+    state.set({
+      segments: [liver, { ...liver, objectId: 2, segmentIndex: 2, label: 'Opened', openedFrom: 'SEG 901' }],
+    });
+    work.prompt(2, { slice: 3, points: [{ x: 1, y: 2, label: 1 }] });
+    expect(storage.map.size).toBe(0);
+    work.prompt(1, { slice: 4, points: [{ x: 1, y: 2, label: 1 }] });
+    const saved = parseSavedWork([...storage.map.values()][0]);
+    expect(saved?.segments.map((s) => s.label)).toEqual(['Liver']);
+    expect(saved?.steps.map((s) => s.objectId)).toEqual([1]);
+  });
+
   test('a replay that fails keeps the saved copy as it was and says so', async () => {
     const { storage, work } = keeper();
     await work.opened(series, ops().ops);

@@ -89,17 +89,25 @@ export class WorkKeeper {
     this.add({ kind: 'propagate', objectId, settings });
   }
 
-  /** Segment names, colours or codes changed. */
+  /**
+   * Saves the segments and steps (after each step; call it when segment names, colours or codes
+   * change). A SEG opened for editing is not kept (its masks are not steps): its segments and
+   * the steps on them are left out.
+   */
   save(): void {
-    if (this.paused || !this.uids || this.steps.length === 0) return;
-    const segments = this.state.state.segments.map((s): SavedSegment => ({
+    if (this.paused || !this.uids) return;
+    const kept = this.state.state.segments.filter((s) => !s.openedFrom);
+    const ids = new Set(kept.map((s) => s.objectId));
+    const steps = this.steps.filter((s) => ids.has(s.objectId));
+    if (steps.length === 0) return;
+    const segments = kept.map((s): SavedSegment => ({
       objectId: s.objectId,
       label: s.label,
       color: [s.color[0], s.color[1], s.color[2]],
       category: s.category,
       type: s.type,
     }));
-    const work: SavedWork = { savedAt: Date.now(), segments, steps: this.steps };
+    const work: SavedWork = { savedAt: Date.now(), segments, steps };
     const outcome = this.store.save(this.uids.study, this.uids.series, work);
     const saved =
       outcome.status === 'saved'
