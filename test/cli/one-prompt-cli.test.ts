@@ -166,6 +166,54 @@ describe('medsam2 one-prompt', () => {
     }
   });
 
+  it('a scribble or a lasso on the template prompts the set as a click does', async () => {
+    const inputs = path.join(dir, 'freehand');
+    mkdirSync(inputs);
+    const sizes = [
+      [90, 70],
+      [60, 60],
+      [110, 80],
+    ] as const;
+    const disks = sizes.map(([w, h]) => disk8(w, h, 0.22));
+    disks.forEach((d, i) => {
+      const png = new PNG({ width: d.width, height: d.height });
+      png.data = rgba(d.grey);
+      writeFileSync(path.join(inputs, `d${i}.png`), PNG.sync.write(png));
+    });
+    const ring = Array.from({ length: 20 }, (_, k) => [
+      45 + 19 * Math.cos((Math.PI * k) / 10),
+      35 + 19 * Math.sin((Math.PI * k) / 10),
+    ]);
+    for (const [name, prompt] of [
+      [
+        'scribble',
+        {
+          scribbles: [
+            {
+              label: 1,
+              points: [
+                [40, 35],
+                [45, 33],
+                [50, 36],
+              ],
+            },
+          ],
+        },
+      ],
+      ['lasso', { lasso: ring }],
+    ] as const) {
+      const out = path.join(dir, `freehand-${name}`);
+      const r = await run([
+        ...['--template', path.join(inputs, 'd0.png'), '--prompt', promptFile(`${name}.json`, prompt)],
+        ...['--images', inputs, '--out', out, '--quiet'],
+      ]);
+      expect(r).toEqual({ code: 0, log: '' });
+      disks.forEach((d, i) => {
+        expect(dice(readMask(path.join(out, 'masks', `d${i}.png`)).mask, d.truth)).toBeGreaterThan(0.85);
+      });
+    }
+  });
+
   describe('bad inputs: a typed error naming the file, exit 3, and no inference', () => {
     const good = () => promptFile('good.json', { points: [[128, 128, 1]] });
     const template = path.join(BRAIN, 'brain_010.dcm');
@@ -209,6 +257,36 @@ describe('medsam2 one-prompt', () => {
           BRAIN,
         ],
         /invalid-prompt: .*vol\.json: unknown field "slice"/,
+      ],
+      [
+        'a lasso around nothing of the template',
+        () => [
+          '--template',
+          template,
+          '--prompt',
+          promptFile('lasso.json', {
+            lasso: [
+              [-50, -50],
+              [-40, -50],
+              [-45, -40],
+            ],
+          }),
+          '--images',
+          BRAIN,
+        ],
+        /invalid-prompt: .*lasso\.json on .*brain_010\.dcm: lasso: the outline encloses no pixel centre/,
+      ],
+      [
+        'a scribble without a label',
+        () => [
+          '--template',
+          template,
+          '--prompt',
+          promptFile('scribble.json', { scribbles: [{ points: [[1, 1]] }] }),
+          '--images',
+          BRAIN,
+        ],
+        /scribble\.json: scribble 0 needs "label" 0 or 1/,
       ],
       [
         'a frame the template does not have',

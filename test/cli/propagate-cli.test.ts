@@ -81,6 +81,44 @@ describe('medsam2 propagate', () => {
     expect(dice(labelMask(labels, 1), labelMask(truth, 1))).toBeGreaterThan(0.85);
   });
 
+  it('takes free-hand prompts: a scribble across the sphere and a lasso around it each segment it', async () => {
+    const truth = labelMask(readNifti(path.join(FIXTURES, 'sphere-truth.nii.gz')).volume.data, 1);
+    const ring = Array.from({ length: 16 }, (_, k) => [
+      32 + 14 * Math.cos((Math.PI * k) / 8),
+      32 + 14 * Math.sin((Math.PI * k) / 8),
+    ]);
+    for (const [name, entry] of [
+      [
+        'scribble',
+        {
+          slice: 20,
+          scribbles: [
+            {
+              label: 1,
+              points: [
+                [28, 32],
+                [32, 30],
+                [36, 33],
+              ],
+            },
+          ],
+        },
+      ],
+      ['lasso', { slice: 20, lasso: ring }],
+    ] as const) {
+      const pj = path.join(dir, `${name}.json`);
+      writeFileSync(pj, JSON.stringify(entry));
+      const out = path.join(dir, `${name}.nii`);
+      expect(await cli([...base, '--prompt', pj, '--out', out])).toEqual({ code: 0, stderr: '' });
+      expect(dice(labelMask(readNifti(out).volume.data, 1), truth)).toBeGreaterThan(0.85);
+    }
+    const both = path.join(dir, 'both.json');
+    writeFileSync(both, JSON.stringify({ slice: 20, lasso: ring, box: [1, 1, 5, 5] }));
+    const r = await cli([...base, '--prompt', both, '--out', path.join(dir, 'z.nii')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/both\.json entry 0: give a "lasso" or a "box", not both/);
+  });
+
   describe('exit codes and messages', () => {
     const prompt = ['--prompt', path.join(FIXTURES, 'sphere-prompt.json'), '--out', path.join(dir, 'x.nii')];
     it('2 for usage errors, naming the flag', async () => {

@@ -15,7 +15,7 @@ import {
 import { nodeBackends } from '../node/backends';
 import { directoryModelFiles } from '../node/model-dir';
 import { choiceFlag, intFlag, numberFlag, type FlagSpec } from './args';
-import type { PromptEntry } from './prompt-file';
+import { type PromptEntry, resolveLasso } from './prompt-file';
 
 export const ENGINE_FLAGS: FlagSpec = {
   model: 'string',
@@ -109,11 +109,17 @@ export async function promptAndPropagate(
       offer: u.trace?.offer ?? null,
     });
   };
+  const { width, height } = session.axisShape('axial');
   for (const entry of [...entries].sort((a, b) => a.object - b.object)) {
     if (!objectIds.has(entry.object))
       objectIds.set(entry.object, session.addObject(`object ${entry.object}`));
     record(
-      await session.setPrompt(objectIds.get(entry.object) as number, entry.slice, entry.prompt, 'axial'),
+      await session.setPrompt(
+        objectIds.get(entry.object) as number,
+        entry.slice,
+        resolveLasso(entry, width, height, `prompt on slice ${entry.slice}`),
+        'axial',
+      ),
     );
   }
   let last = -1;

@@ -16,7 +16,7 @@ import { choiceFlag, parseFlags, requireFlag, UsageError } from './args';
 import { cancellableBySigint, loadModelFromFlags, sessionOptionsFromFlags } from './engine-flags';
 import { type InputImage, listImageFiles, readImageFile } from './image-files';
 import { namedReason, outputNames, segsPerSeries, traceLine } from './one-prompt-outputs';
-import { parseTemplatePrompt } from './prompt-file';
+import { parseTemplatePrompt, resolveLasso } from './prompt-file';
 import { readInput } from './volume-files';
 
 export const ONE_PROMPT_USAGE = `  one-prompt --model <dir> --template <image> --prompt <file.json> --images <dir|file>... --out <dir>
@@ -81,11 +81,13 @@ export async function runOnePrompt(argv: readonly string[], log: (line: string) 
   const bank = sessionOptionsFromFlags(flags).bank ?? DEFAULT_BANK_OPTIONS;
 
   // Everything is read and checked before the model is loaded: a bad input costs no inference.
-  const { frame, prompt } = parseTemplatePrompt(
+  const filePrompt = parseTemplatePrompt(
     new TextDecoder().decode(await readInput(promptPath, 'prompt file')),
     promptPath,
   );
-  const template = await readTemplate(templatePath, frame, promptPath);
+  const template = await readTemplate(templatePath, filePrompt.frame, promptPath);
+  const { width, height } = template.image;
+  const prompt = resolveLasso(filePrompt, width, height, `${promptPath} on ${template.source}`);
   validatePrompt(prompt, template.image.width, template.image.height, `${promptPath} on ${template.source}`);
   const { files, skipped } = await listImageFiles(imageArgs);
   if (!quiet && skipped.length)
