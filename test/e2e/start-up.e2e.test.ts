@@ -87,13 +87,14 @@ describe('start-up and reload (issue 12, fault 7)', () => {
     expect(ready.model.status).toBe('ready');
     const inView = await imageInView();
     expect(inView).toBeGreaterThanOrEqual(0);
-    const encoded = await until(state, (s) => s.preEncoded.includes(inView));
+    await until(state, (s) => s.preEncoded.includes(inView));
     figures['mode opened → slice in view encoded (ms)'] = Date.now() - opened;
-    // Its neighbours too, as far as the volume goes.
+    // Then its neighbours, as far as the volume goes.
     const slices = ready.series.slices ?? 0;
     const neighbours = [inView - 1, inView + 1].filter((k) => k >= 0 && k < slices);
     expect(neighbours.length).toBeGreaterThan(0);
-    expect(encoded.preEncoded).toEqual(expect.arrayContaining(neighbours));
+    await until(state, (s) => neighbours.every((k) => s.preEncoded.includes(k)));
+    figures['mode opened → neighbours encoded (ms)'] = Date.now() - opened;
 
     await viewer.clickViewport(0.5, 0.45);
     const answered = await until(state, (s) => s.lastPrompt !== undefined || s.error !== undefined);

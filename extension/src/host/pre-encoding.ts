@@ -17,6 +17,8 @@ export class PreEncoding {
   private element: HTMLElement | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private active: ActiveSeries | null = null;
+  /** The slice the latest request is about (a newer one replaces the one under way). */
+  private center: number | null = null;
   private readonly onNewImage = () => {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.aroundView(), SETTLE_MS);
@@ -57,17 +59,24 @@ export class PreEncoding {
     );
     const slice = active.series.sliceOfImageIndex.get(viewport?.getCurrentImageIdIndex?.() ?? -1);
     if (slice === undefined) return;
-    this.parts
-      .client()
-      .prefetch(active.sessionId, 'axial', slice)
-      .then((slices) => {
-        if (this.active !== active || slices.length === 0) return;
-        const images = slices.map((k) => active.series.imageIndexOfSlice[k]);
-        const preEncoded = [...new Set([...this.parts.store.state.preEncoded, ...images])].sort(
-          (a, b) => a - b,
-        );
-        this.parts.store.set({ preEncoded });
-      })
-      .catch(() => undefined); // work ahead of need: a failure costs the next click its head start only
+    // The slice in view first on its own (shown as soon as it is ready), then its neighbours.
+    void this.prefetch(active, slice, 0).then((done) => done && this.prefetch(active, slice));
+  }
+
+  /** Asks the worker for the slices around `slice`; false when replaced or failed. */
+  private async prefetch(active: ActiveSeries, slice: number, radius?: number): Promise<boolean> {
+    this.center = slice;
+    try {
+      const slices = await this.parts.client().prefetch(active.sessionId, 'axial', slice, radius);
+      if (this.active !== active) return false;
+      const images = slices.map((k) => active.series.imageIndexOfSlice[k]);
+      if (images.length > 0) {
+        const preEncoded = [...new Set([...this.parts.store.state.preEncoded, ...images])];
+        this.parts.store.set({ preEncoded: preEncoded.sort((a, b) => a - b) });
+      }
+      return this.center === slice;
+    } catch {
+      return false; // work ahead of need: a failure costs the next click its head start only
+    }
   }
 }
