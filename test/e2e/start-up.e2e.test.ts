@@ -79,12 +79,24 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeout =
 describe('start-up and reload (issue 12, fault 7)', () => {
   test('the slice in view is encoded once the tool is active: the first click answers from the encoder cache', async () => {
     const opened = Date.now();
+    // The panel's progress while the model loads: its total is every byte from the first report on.
+    const progress = session.page
+      .waitForSelector('[data-cy="medsam2-model-progress"]:not([data-total="0"])', { timeout: 120000 })
+      .then(async (bar) => {
+        const total = Number(await bar.getAttribute('data-total'));
+        const text = await session.page.textContent('[data-cy="medsam2-model-progress-text"]');
+        await session.page.screenshot({ path: artifactPath('start-up-loading.png') });
+        return { total, text };
+      });
     await viewer.open();
     await until(state, (s) => s.model.status === 'ready' || s.model.status === 'error');
     figures['mode opened → model ready (ms)'] = Date.now() - opened;
     const ready = await until(state, (s) => s.toolActive && s.series.status === 'ready');
     figures['mode opened → tool active, series ready (ms)'] = Date.now() - opened;
     expect(ready.model.status).toBe('ready');
+    const shown = await progress;
+    expect(shown.total).toBe(ready.model.bytes);
+    expect(shown.text).toMatch(/^Loading model and runtime: \d+\.\d \/ \d+\.\d MB$/);
     const inView = await imageInView();
     expect(inView).toBeGreaterThanOrEqual(0);
     await until(state, (s) => s.preEncoded.includes(inView));
