@@ -9,6 +9,7 @@ import {
   type DicomVolume,
   type SegmentInput,
   code,
+  readSeg,
   readSegForEditing,
   volumeFromPart10,
   writeSeg,
@@ -120,6 +121,12 @@ describe("opening another tool's SEG", () => {
       [0, 0, 0, 0, 10],
     ]);
     expect(Array.from(opened.segments[1].mask.subarray(4 * N, 5 * N))).toEqual(Array.from(line));
+  });
+
+  it('readSeg reads that SEG as the same binary masks (any value besides 0 is in the segment)', async () => {
+    const bytes = await dcmjsSeg(files, segments, { rle: true });
+    const read = readSeg(bytes, volume, 'dcmjs-rle.dcm');
+    expect(read.segments.map((s) => count(s.mask))).toEqual([16, 10]);
   });
 
   it("dcmqi's liver SEG (pydicom's liver_1frame.dcm) opens onto its own grid", () => {

@@ -10,7 +10,7 @@
  * Every refusal is a DicomError naming the file, the segment(s) and the frame or slice.
  */
 import { DicomError, asDicomError } from './errors';
-import { type ParsedSeg, type SegSegment, parseSeg, segOnVolume } from './seg-reader';
+import { type ParsedSeg, type SegSegment, nonZeroValues, parseSeg, segOnVolume } from './seg-reader';
 import type { DicomVolume } from './volume';
 
 export interface EditableSegment extends SegSegment {
@@ -28,8 +28,8 @@ export interface EditableSeg {
 /** Read a SEG onto `onto` (the series in view) as editable binary segments, or say why not. */
 export function readSegForEditing(bytes: ArrayBuffer, onto: DicomVolume, name = 'SEG'): EditableSeg {
   try {
-    const parsed = parseSeg(bytes, name);
-    const seg = asBinary(parsed, name);
+    const seg = parseSeg(bytes, name);
+    checkBinaryValues(seg, name);
     checkReferencedSeries(seg, onto, name);
     checkSegmentNumbers(seg, name);
     const [columns, rows, slices] = onto.dims;
@@ -40,7 +40,7 @@ export function readSegForEditing(bytes: ArrayBuffer, onto: DicomVolume, name = 
       return { ...s, sliceVoxels };
     });
     checkOverlap(segments, onto, name);
-    return { seg: parsed, segments };
+    return { seg, segments };
   } catch (e) {
     throw asDicomError(name, e);
   }
@@ -59,28 +59,20 @@ function checkReferencedSeries(seg: ParsedSeg, onto: DicomVolume, name: string):
 }
 
 /**
- * A FRACTIONAL SEG as binary frames when it holds one value besides 0 (a binary mask in fractional
- * form: dcmjs's cornerstone adapter writes 1 of MaximumFractionalValue 255), else a refusal.
+ * A FRACTIONAL SEG opens when it holds one value besides 0 (a binary mask in fractional form, which
+ * readSeg reads as such); more values are fractions that editing would binarise.
  */
-function asBinary(seg: ParsedSeg, name: string): ParsedSeg {
-  if (seg.segmentationType !== 'FRACTIONAL') return seg;
-  const max = seg.maximumFractionalValue ?? 255;
-  let value = 0;
-  for (const frame of seg.frames)
-    for (const v of frame.pixels) {
-      if (v === 0 || v === value) continue;
-      if (value === 0) {
-        value = v;
-        continue;
-      }
-      throw new DicomError(
-        'seg-not-editable',
-        `${name} frame ${frame.index + 1}: FRACTIONAL values ${value} and ${v} of ${max} ` +
-          `(segment ${frame.segmentNumber ?? '?'}): editing would turn fractions into a binary mask`,
-      );
-    }
-  const frames = seg.frames.map((f) => ({ ...f, pixels: Uint8Array.from(f.pixels, (v) => (v ? 1 : 0)) }));
-  return { ...seg, segmentationType: 'BINARY', frames };
+function checkBinaryValues(seg: ParsedSeg, name: string): void {
+  if (seg.segmentationType !== 'FRACTIONAL') return;
+  const values = nonZeroValues(seg);
+  if (values.length < 2) return;
+  const frame = seg.frames.find((f) => f.pixels.includes(values[1]));
+  throw new DicomError(
+    'seg-not-editable',
+    `${name} frame ${(frame?.index ?? 0) + 1}: FRACTIONAL values ${values[0]} and ${values[1]} of ` +
+      `${seg.maximumFractionalValue ?? 255} (segment ${frame?.segmentNumber ?? '?'}): editing would turn ` +
+      `fractions into a binary mask`,
+  );
 }
 
 function checkSegmentNumbers(seg: ParsedSeg, name: string): void {

@@ -223,6 +223,27 @@ export function readSeg(bytes: ArrayBuffer, onto: DicomVolume, name = 'SEG'): Se
   }
 }
 
+/** The values of a SEG's frames other than 0, up to `limit` of them. */
+export function nonZeroValues(seg: ParsedSeg, limit = 2): number[] {
+  const seen = new Set<number>();
+  for (const frame of seg.frames)
+    for (const v of frame.pixels) {
+      if (v === 0 || seen.has(v)) continue;
+      seen.add(v);
+      if (seen.size >= limit) return [...seen];
+    }
+  return [...seen];
+}
+
+/**
+ * Above which value a FRACTIONAL frame's pixel is in its segment: half the maximum, except in a SEG
+ * holding one value besides 0, a binary mask in fractional form (dcmjs's cornerstone adapter, as
+ * OHIF 2 exported, writes 1 of MaximumFractionalValue 255): there, any value besides 0.
+ */
+function fractionalThreshold(seg: ParsedSeg): number {
+  return nonZeroValues(seg).length === 1 ? 0 : (seg.maximumFractionalValue ?? 255) / 2;
+}
+
 /** `readSeg` for a SEG already parsed. */
 export function segOnVolume(seg: ParsedSeg, onto: DicomVolume, name = 'SEG'): SegOnVolume {
   const [columns, rows, slices] = onto.dims;
@@ -234,7 +255,7 @@ export function segOnVolume(seg: ParsedSeg, onto: DicomVolume, name = 'SEG'): Se
   }
   const perSlice = rows * columns;
   const masks = new Map(seg.segments.map((s) => [s.number, new Uint8Array(perSlice * slices)]));
-  const threshold = seg.segmentationType === 'FRACTIONAL' ? (seg.maximumFractionalValue ?? 255) / 2 : 0;
+  const threshold = seg.segmentationType === 'FRACTIONAL' ? fractionalThreshold(seg) : 0;
   for (const frame of seg.frames) {
     if (frame.orientation && !sameOrientation(frame.orientation, onto.imageOrientationPatient)) {
       throw new DicomError(
