@@ -34,6 +34,34 @@ describe('gesturePrompt', () => {
     expect(box).toEqual({ slice: 2, box: [20, -0.5, 63.5, 10] });
   });
 
+  test('a scribble becomes clicks sampled along it on the slice where it started; a lasso its outline', () => {
+    // 24 voxels long: a click every 12 voxels along it, both ends included.
+    const path = [world(10, 10, 3.1), world(20, 10, 3.2), world(34, 10, 3.4)];
+    const scribble = gesturePrompt({ kind: 'scribble', path, include: false, viewportId: 'v' }, GEOMETRY);
+    expect(scribble.slice).toBe(3);
+    expect(scribble.points?.map((p) => [p.x, p.y, p.label])).toEqual([
+      [10, 10, 0],
+      [22, 10, 0],
+      [34, 10, 0],
+    ]);
+    const lasso = gesturePrompt(
+      { kind: 'lasso', path: [world(5, 5, 2), world(90, 5, 2), world(20, 30, 2)], viewportId: 'v' },
+      GEOMETRY,
+    );
+    // Vertices are kept on the image (clamped), the filling happens for the engine.
+    expect(lasso).toEqual({
+      slice: 2,
+      lasso: [
+        { x: 5, y: 5 },
+        { x: 63.5, y: 5 },
+        { x: 20, y: 30 },
+      ],
+    });
+    expect(() =>
+      gesturePrompt({ kind: 'lasso', path: [world(1, 1, 1), world(9, 9, 1)], viewportId: 'v' }, GEOMETRY),
+    ).toThrow(/the lasso encloses nothing/);
+  });
+
   test('a click outside the image and a prompt on another plane are refused', () => {
     expect(() =>
       gesturePrompt({ kind: 'point', world: world(64, 3, 1), include: true, viewportId: 'v' }, GEOMETRY),

@@ -1,8 +1,11 @@
 /**
  * A prompt-tool gesture (world coordinates on a viewport) → a slice prompt in the volume's voxel
  * coordinates: a click is one point on the slice under it, a drag is a box on the slice where it
- * started, clamped to the image. Prompts go on the acquisition plane only.
+ * started, clamped to the image; a scribble becomes clicks sampled along it, a lasso its outline
+ * (engine/prompts/freehand.ts; the outline is filled when the prompt goes to the engine), both on
+ * the slice where they started. Prompts go on the acquisition plane only.
  */
+import { scribblePoints } from '../engine/prompts/freehand';
 import type { Point3 } from './ohif-types';
 import type { PromptGesture } from './prompt-tool';
 import type { WorldToVoxel } from './world-to-voxel';
@@ -12,6 +15,8 @@ export interface VoxelPrompt {
   readonly slice: number;
   readonly points?: readonly { x: number; y: number; label: 0 | 1 }[];
   readonly box?: readonly [number, number, number, number];
+  /** A lasso outline (column, row vertices); the engine gets its box and the filled outline. */
+  readonly lasso?: readonly { x: number; y: number }[];
 }
 
 export interface PromptGeometry {
@@ -36,6 +41,15 @@ export function gesturePrompt(
     const inside = x >= -0.5 && y >= -0.5 && x <= dims[0] - 0.5 && y <= dims[1] - 0.5;
     if (!inside) throw new Error('the click is outside the image');
     return { slice: Math.round(z), points: [{ x, y, label: g.include ? 1 : 0 }] };
+  }
+  if (g.kind === 'scribble' || g.kind === 'lasso') {
+    const voxels = g.path.map((w) => toVoxel(w));
+    const clamp = (v: number, size: number) => Math.min(size - 0.5, Math.max(-0.5, v));
+    const xy = voxels.map(([x, y]) => ({ x: clamp(x, dims[0]), y: clamp(y, dims[1]) }));
+    const slice = Math.round(voxels[0][2]);
+    if (g.kind === 'scribble') return { slice, points: scribblePoints(xy, g.include ? 1 : 0) };
+    if (xy.length < 3) throw new Error('the lasso encloses nothing: draw round the structure');
+    return { slice, lasso: xy };
   }
   const [x0, y0, z] = toVoxel(g.from);
   const [x1, y1] = toVoxel(g.to);

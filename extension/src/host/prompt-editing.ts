@@ -9,6 +9,7 @@ import type { Point3 } from './ohif-types';
 import type { ControllerParts } from './controller-parts';
 import { type VoxelPrompt, gesturePrompt } from './gesture-prompt';
 import type { ActiveSeries, SeriesSessions } from './open-series';
+import { enginePrompt } from './prompt-history';
 import { type Marker, sliceMarkers } from './prompt-markers';
 import type { PromptGesture } from './prompt-tool';
 import { showSliceUpdate } from './slice-results';
@@ -113,7 +114,8 @@ export class PromptEditor {
       masks: Array.from({ length: depth }, (_, k) => encodeRuns(active.labelmap.sliceMask(segmentIndex, k))),
       sliceSize: columns * rows,
     };
-    const update = await parts.client().setPrompt(active.sessionId, objectId, 'axial', p.slice, next, true);
+    const engine = enginePrompt(next, columns, rows);
+    const update = await parts.client().setPrompt(active.sessionId, objectId, 'axial', p.slice, engine, true);
     parts.undoFrames.push(before);
     parts.prompts.record(objectId, p.slice, next);
     parts.work.prompt(objectId, p);

@@ -1,25 +1,38 @@
 /**
  * The prompts of every segment, by slice, and the undo history over them. Points accumulate on a
- * slice, a box replaces the slice's box; undoing gives a slice its previous prompt back, or none.
+ * slice, a box or a lasso replaces the slice's box or lasso; undoing gives a slice its previous
+ * prompt back, or none.
  */
+import { lassoPrompt } from '../engine/prompts/freehand';
 import type { SlicePrompt } from '../engine/prompts/prompt';
 import type { VoxelPrompt } from './gesture-prompt';
+
+/** A slice's prompt as the host keeps it: clicks, and a box or a lasso outline (filled for the engine). */
+export type HostPrompt = Omit<SlicePrompt, 'mask'> & { readonly lasso?: { x: number; y: number }[] };
+
+/** What the engine is given for a host prompt on a width×height slice: a lasso as its box and mask. */
+export function enginePrompt(p: HostPrompt, width: number, height: number): SlicePrompt {
+  const { lasso, ...rest } = p;
+  if (!lasso) return rest;
+  const { box, mask } = lassoPrompt(lasso, width, height);
+  return { ...rest, box, mask };
+}
 
 export interface PromptChange {
   readonly objectId: number;
   readonly slice: number;
   /** The slice's prompt after the change; undefined = the slice has no prompt any more. */
-  readonly prompt: SlicePrompt | undefined;
+  readonly prompt: HostPrompt | undefined;
 }
 
 interface UndoEntry {
   readonly objectId: number;
   readonly slice: number;
-  readonly previous: SlicePrompt | undefined;
+  readonly previous: HostPrompt | undefined;
 }
 
 export class PromptHistory {
-  private readonly prompts = new Map<number, Map<number, SlicePrompt>>();
+  private readonly prompts = new Map<number, Map<number, HostPrompt>>();
   private readonly undoStack: UndoEntry[] = [];
 
   get canUndo(): boolean {
@@ -27,16 +40,23 @@ export class PromptHistory {
   }
 
   /** The slice's prompt with `p` added; nothing changes until `record`. */
-  merged(objectId: number, p: VoxelPrompt): SlicePrompt {
+  merged(objectId: number, p: VoxelPrompt): HostPrompt {
     const previous = this.prompts.get(objectId)?.get(p.slice);
     const points = [...(previous?.points ?? []), ...(p.points ?? []).map((q) => ({ ...q }))];
-    const box = p.box ? ([p.box[0], p.box[1], p.box[2], p.box[3]] as const) : previous?.box;
-    return { ...(points.length ? { points } : {}), ...(box ? { box: [...box] } : {}) } as SlicePrompt;
+    // A box and a lasso both mark the slice's region: the newer one replaces the older.
+    const region = p.box || p.lasso ? p : previous;
+    const box = region?.box && ([region.box[0], region.box[1], region.box[2], region.box[3]] as const);
+    const lasso = region?.lasso?.map((v) => ({ x: v.x, y: v.y }));
+    return {
+      ...(points.length ? { points } : {}),
+      ...(box ? { box: [...box] } : {}),
+      ...(lasso ? { lasso } : {}),
+    } as HostPrompt;
   }
 
   /** Stores the slice's new prompt (once the engine accepted it) and makes it undoable. */
-  record(objectId: number, slice: number, prompt: SlicePrompt): void {
-    const slices = this.prompts.get(objectId) ?? new Map<number, SlicePrompt>();
+  record(objectId: number, slice: number, prompt: HostPrompt): void {
+    const slices = this.prompts.get(objectId) ?? new Map<number, HostPrompt>();
     this.prompts.set(objectId, slices);
     this.undoStack.push({ objectId, slice, previous: slices.get(slice) });
     slices.set(slice, prompt);

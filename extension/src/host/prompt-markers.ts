@@ -1,7 +1,7 @@
 /**
  * The prompts drawn on the viewport, on the slice they belong to (they follow the slice as you
  * scroll), in their segment's colour: an include point as a filled dot, an exclude point as a
- * ring with a cross, a box as its outline. Drawn by the prompt tool's renderAnnotation with
+ * ring with a cross, a box and a lasso as their outlines. Drawn by the prompt tool's renderAnnotation with
  * cornerstone's own SVG helpers, so they sit in the same layer as OHIF's annotations.
  */
 import type { VoxelPrompt } from './gesture-prompt';
@@ -13,7 +13,8 @@ export type Marker =
       readonly kind: 'box';
       readonly corners: readonly [Point3, Point3, Point3, Point3];
       readonly color: string;
-    };
+    }
+  | { readonly kind: 'lasso'; readonly outline: readonly Point3[]; readonly color: string };
 
 /** The markers of the image a viewport shows (OHIF image index), for every segment. */
 export type MarkerSource = (viewportId: string, imageIndex: number) => readonly Marker[];
@@ -51,6 +52,8 @@ export function sliceMarkers(
         corners: [world(b[0], b[1]), world(b[2], b[1]), world(b[2], b[3]), world(b[0], b[3])],
         color,
       });
+    const lasso = prompt?.lasso;
+    if (lasso) out.push({ kind: 'lasso', outline: lasso.map((v) => world(v.x, v.y)), color });
   }
   return out;
 }
@@ -68,17 +71,17 @@ export function drawMarkers(
 ): boolean {
   markers.forEach((m, i) => {
     const id = `m${i}`;
-    if (m.kind === 'box') {
-      const c = m.corners.map((w) => viewport.worldToCanvas(w));
-      for (let e = 0; e < 4; e++)
+    if (m.kind === 'box' || m.kind === 'lasso') {
+      const c = (m.kind === 'box' ? m.corners : m.outline).map((w) => viewport.worldToCanvas(w));
+      for (let e = 0; e < c.length; e++)
         drawing.drawLine(
           svg,
           ANNOTATION_UID,
           `${id}-${e}`,
           c[e],
-          c[(e + 1) % 4],
+          c[(e + 1) % c.length],
           { color: m.color, width: 2 },
-          'medsam2-marker-box',
+          `medsam2-marker-${m.kind}`,
         );
       return;
     }

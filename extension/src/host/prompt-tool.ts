@@ -1,7 +1,8 @@
 /**
  * The MedSAM-2 prompt tool. Click = include point, shift-click = exclude point, right-click =
- * exclude point (prompt-bindings.ts gives the tool the secondary button), drag = box. It only
- * reports world coordinates; the controller turns them into slice prompts.
+ * exclude point (prompt-bindings.ts gives the tool the secondary button), drag = box, Alt-drag =
+ * include scribble (with Shift or the right button: exclude scribble), Shift-drag = lasso. It only
+ * reports world coordinates; the controller turns them into slice prompts (gesture-prompt.ts).
  *
  * Gestures are read from the browser's own mouse events on the viewport, not from cornerstone's:
  * cornerstone holds a mouse-down back for 400 ms to tell a double-click, and a click followed
@@ -16,7 +17,14 @@ export const PROMPT_TOOL_NAME = 'MedSAM2Prompt';
 
 export type PromptGesture =
   | { readonly kind: 'point'; readonly world: Point3; readonly include: boolean; readonly viewportId: string }
-  | { readonly kind: 'box'; readonly from: Point3; readonly to: Point3; readonly viewportId: string };
+  | { readonly kind: 'box'; readonly from: Point3; readonly to: Point3; readonly viewportId: string }
+  | {
+      readonly kind: 'scribble';
+      readonly path: readonly Point3[];
+      readonly include: boolean;
+      readonly viewportId: string;
+    }
+  | { readonly kind: 'lasso'; readonly path: readonly Point3[]; readonly viewportId: string };
 
 /** A drag shorter than this (canvas pixels) is a click. */
 const DRAG_THRESHOLD_PX = 4;
@@ -69,14 +77,29 @@ export function listenForGestures(
     const start = canvas(down);
     const startWorld = viewport.canvasToWorld(start);
     const exclude = down.shiftKey || down.button === 2;
+    const freehand = down.altKey ? 'scribble' : down.shiftKey && down.button === 0 ? 'lasso' : null;
+    // A free-hand drag keeps its path (world coordinates, as the pointer moved).
+    const path = [startWorld];
+    let reach = 0; // farthest the pointer went from the start (a lasso ends where it began)
+    const onMove = (move: MouseEvent) => {
+      const at = canvas(move);
+      reach = Math.max(reach, Math.hypot(at[0] - start[0], at[1] - start[1]));
+      path.push(viewport.canvasToWorld(at));
+    };
+    if (freehand) doc.addEventListener('mousemove', onMove, true);
     // A right-click is a prompt here, not a request for the browser's menu.
     if (down.button === 2) doc.addEventListener('contextmenu', (e) => e.preventDefault(), { once: true });
     const onUp = (up: MouseEvent) => {
       if (up.button !== down.button) return;
       doc.removeEventListener('mouseup', onUp, true);
+      doc.removeEventListener('mousemove', onMove, true);
       const end = canvas(up);
       const viewportId = viewport.id;
-      if (Math.hypot(end[0] - start[0], end[1] - start[1]) >= DRAG_THRESHOLD_PX)
+      const dragged = Math.hypot(end[0] - start[0], end[1] - start[1]) >= DRAG_THRESHOLD_PX;
+      if (freehand === 'scribble') onGesture({ kind: 'scribble', path, include: !exclude, viewportId });
+      else if (freehand === 'lasso' && reach >= DRAG_THRESHOLD_PX)
+        onGesture({ kind: 'lasso', path, viewportId });
+      else if (dragged)
         onGesture({ kind: 'box', from: startWorld, to: viewport.canvasToWorld(end), viewportId });
       else onGesture({ kind: 'point', world: startWorld, include: !exclude, viewportId });
     };

@@ -168,7 +168,14 @@ function isVoxelPrompt(v: unknown): v is VoxelPrompt {
         (p) => isObject(p) && isNumber(p.x) && isNumber(p.y) && (p.label === 0 || p.label === 1),
       ));
   const boxOk = v.box === undefined || (Array.isArray(v.box) && v.box.length === 4 && v.box.every(isNumber));
-  return pointsOk && boxOk && (v.points !== undefined || v.box !== undefined);
+  const lassoOk =
+    v.lasso === undefined ||
+    (Array.isArray(v.lasso) &&
+      v.lasso.length >= 3 &&
+      v.lasso.every((p) => isObject(p) && isNumber(p.x) && isNumber(p.y)));
+  return (
+    pointsOk && boxOk && lassoOk && (v.points !== undefined || v.box !== undefined || v.lasso !== undefined)
+  );
 }
 
 function isSettings(v: unknown): v is SettingsState {

@@ -235,7 +235,11 @@ export class PanelView {
         },
         text,
       ),
-      h('div', { style: STYLE.note }, 'Click = include · Shift-click or right-click = exclude · Drag = box'),
+      h(
+        'div',
+        { style: STYLE.note },
+        'Click = include · Shift-click or right-click = exclude · Drag = box · Alt-drag = scribble (Alt+Shift: exclude) · Shift-drag = lasso',
+      ),
       s.saved ? this.savedWork(s.saved) : null,
     );
   }

@@ -30,6 +30,7 @@ export interface PromptView {
   slice: number;
   points?: { x: number; y: number; label: 0 | 1 }[];
   box?: [number, number, number, number];
+  lasso?: { x: number; y: number }[];
 }
 
 export class ViewerPage {
@@ -70,6 +71,26 @@ export class ViewerPage {
     for (const m of modifiers) await this.page.keyboard.down(m);
     await this.page.mouse.down({ button });
     await this.page.mouse.up({ button });
+    for (const m of modifiers) await this.page.keyboard.up(m);
+  }
+
+  /**
+   * Drags along `path` (fractions of the viewport, 0..1) with the left button and `modifiers` held:
+   * Alt = scribble, Shift = lasso (prompt-tool.ts).
+   */
+  async dragViewport(
+    path: readonly (readonly [number, number])[],
+    modifiers: ('Alt' | 'Shift')[],
+  ): Promise<void> {
+    const box = await this.page.locator('.cornerstone-canvas').first().boundingBox();
+    if (!box) throw new Error('the viewport canvas is not visible');
+    const at = ([fx, fy]: readonly [number, number]) =>
+      [box.x + box.width * fx, box.y + box.height * fy] as const;
+    await this.page.mouse.move(...at(path[0]));
+    for (const m of modifiers) await this.page.keyboard.down(m);
+    await this.page.mouse.down();
+    for (const p of path.slice(1)) await this.page.mouse.move(...at(p), { steps: 3 });
+    await this.page.mouse.up();
     for (const m of modifiers) await this.page.keyboard.up(m);
   }
 
