@@ -85,8 +85,11 @@ describe('start-up and reload (issue 12, fault 7)', () => {
       .then(async (bar) => {
         const total = Number(await bar.getAttribute('data-total'));
         const text = await session.page.textContent('[data-cy="medsam2-model-progress-text"]');
+        const series = await session.page.textContent('[data-cy="medsam2-series-text"]');
+        const toolActive =
+          (await session.page.textContent('[data-cy="medsam2-activate-tool"]')) === 'MedSAM-2 tool on';
         await session.page.screenshot({ path: artifactPath('start-up-loading.png') });
-        return { total, text };
+        return { total, text, series, toolActive };
       });
     await viewer.open();
     await until(state, (s) => s.model.status === 'ready' || s.model.status === 'error');
@@ -97,6 +100,8 @@ describe('start-up and reload (issue 12, fault 7)', () => {
     const shown = await progress;
     expect(shown.total).toBe(ready.model.bytes);
     expect(shown.text).toMatch(/^Loading model and runtime: \d+\.\d \/ \d+\.\d MB$/);
+    // With the tool already on, the series waits for the model, and the panel says so.
+    if (shown.toolActive) expect(shown.series).toBe('The series opens as soon as the model is loaded.');
     const inView = await imageInView();
     expect(inView).toBeGreaterThanOrEqual(0);
     await until(state, (s) => s.preEncoded.includes(inView));

@@ -200,7 +200,9 @@ export class PanelView {
     const r = s.series;
     const text =
       r.status === 'none'
-        ? 'Press the MedSAM-2 tool and click on a slice.'
+        ? s.toolActive && s.model.status !== 'error'
+          ? 'The series opens as soon as the model is loaded.'
+          : 'Press the MedSAM-2 tool and click on a slice.'
         : r.status === 'loading'
           ? `Reading ${r.label ?? 'series'}: ${r.loaded ?? 0}/${r.total ?? '?'} images`
           : r.status === 'ready'
