@@ -133,6 +133,8 @@ describe('WorkKeeper (the work on the open series, kept and replayed)', () => {
     category: tissue,
     type: tissue,
     slices: [],
+    stale: [],
+    promptedSlices: [],
   };
 
   function keeper(storage = new MemoryStorage()) {

@@ -17,7 +17,7 @@ const ORGAN = code('113343008', 'SCT', 'Organ');
 const MORPH = code('49755003', 'SCT', 'Morphologically Altered Structure');
 
 describe('segment list', () => {
-  test('a new segment takes its index’s palette colour, Tissue/Tissue codes and no slice results', () => {
+  test('a new segment takes its index’s palette colour, Tissue/Tissue codes, no slice results, nothing stale or prompted', () => {
     const s = newSegment(7, 2, defaultSegmentLabel(2), 5);
     expect(s).toEqual({
       objectId: 7,
@@ -27,6 +27,8 @@ describe('segment list', () => {
       category: DEFAULT_CATEGORY,
       type: DEFAULT_TYPE,
       slices: [null, null, null, null, null],
+      stale: [],
+      promptedSlices: [],
     });
     // The palette wraps around.
     expect(newSegment(1, SEGMENT_PALETTE.length + 1, 'x', 1).color).toEqual(SEGMENT_PALETTE[0]);

@@ -64,6 +64,26 @@ describe('engine worker (worker_threads, typed protocol, transferable buffers)',
     expect(received + rest.length).toBeGreaterThanOrEqual(59);
   });
 
+  it('pending-slices names what the next propagate redoes; propagate-between streams only its range', async () => {
+    await w.client.loadModel({ location: TEST_MODEL_DIR });
+    const { volume } = blobVolume([48, 48, 24], [{ center: [24, 24, 12], radii: [10, 10, 6] }]);
+    const sessionId = await w.client.openVolume({ ...volume }, 'series-between');
+    const objectId = await w.client.addObject(sessionId);
+    for (const slice of [9, 15])
+      await w.client.setPrompt(sessionId, objectId, 'axial', slice, { points: [{ x: 24, y: 24, label: 1 }] });
+    expect(await w.client.pendingSlices(sessionId, objectId)).toHaveLength(22);
+    const between = await collect(w.client.propagateBetween(sessionId, objectId, 9, 15));
+    expect(between.map((u) => u.slice)).toEqual([10, 11, 12, 13, 14]);
+    const pending = await w.client.pendingSlices(sessionId, objectId);
+    expect(pending.filter((s) => s > 9 && s < 15)).toEqual([]);
+    const rest = await collect(w.client.propagate(sessionId));
+    expect(rest.map((u) => u.slice).sort((a, b) => a - b)).toEqual(pending);
+    expect(await w.client.pendingSlices(sessionId, objectId)).toEqual([]);
+    await expect(collect(w.client.propagateBetween(sessionId, objectId, 9, 12))).rejects.toThrow(
+      /slice 12 of object 1 has no prompt/,
+    );
+  });
+
   it('new settings apply to the next propagation of an open volume, as if it had been opened with them', async () => {
     await w.client.loadModel({ location: TEST_MODEL_DIR });
     const blob = () => blobVolume([40, 40, 20], [{ center: [20, 20, 10], radii: [9, 9, 7] }]).volume;

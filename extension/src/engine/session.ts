@@ -348,6 +348,46 @@ export class SegmentationSession {
   }
 
   /**
+   * Propagates one object only between two of its prompted slices on its prompted axis (SAM 2's
+   * `propagate_in_video(start_frame_idx=from, max_frame_num_to_track=to - from)`, object-track.ts
+   * `propagateBetween`): the slices strictly between are predicted forward, both ends and every
+   * slice outside keep their results. Slices outside whose memories this changes are reported by
+   * `pendingSlices` and redone by the next `propagate`. The prompted plane only ('single'
+   * orientations): the other axes are seeded from a whole-volume result.
+   */
+  async *propagateBetween(
+    objectId: number,
+    from: number,
+    to: number,
+    options: Pick<PropagateOptions, 'signal' | 'onProgress'> = {},
+  ): AsyncGenerator<SliceUpdate> {
+    const object = this.object(objectId);
+    if (this.options.orientations === 'all')
+      throw new InputError(
+        'invalid-options',
+        "propagating between two slices works on the prompted plane only (orientations 'single')",
+      );
+    const axis = object.promptAxis;
+    const axisTrack = axis ? object.tracks.get(axis) : undefined;
+    if (!axis || !axisTrack || object.given)
+      throw new InputError(
+        'invalid-prompt',
+        `object ${objectId} has no prompted slices to propagate between`,
+      );
+    for (const slice of [from, to])
+      if (!axisTrack.prompts.has(slice))
+        throw new InputError(
+          'invalid-prompt',
+          `${axis} slice ${slice} of object ${objectId} has no prompt (prompted: ${[...axisTrack.prompts.keys()].sort((a, b) => a - b).join(', ')})`,
+        );
+    if (from === to)
+      throw new InputError('invalid-prompt', `propagate between two different slices, got ${from} twice`);
+    const progress = { done: 0, total: axisTrack.track.framesBetween(from, to).length };
+    options.onProgress?.({ ...progress });
+    yield* this.runTrack(object, axis, progress, options, { from, to });
+  }
+
+  /**
    * Everything the session holds for one object (prompts, every slice's output, what propagation
    * already did), for Undo: `restore` puts exactly that back. Containers are copied; the states in
    * them are shared (the engine replaces states, it never changes one in place).
@@ -476,10 +516,15 @@ export class SegmentationSession {
     return outcomes.sort((a, b) => a.frame - b.frame);
   }
 
-  /** Slices the next propagation of this axis visits (an upper bound: unchanged ones are kept). */
+  /**
+   * Slices the next propagation of this axis predicts (the progress total): exactly the stale ones;
+   * with stopAfterAbsent an upper bound (a stopped pass reports every slice after it as skipped).
+   */
   private pendingFrames(object: TrackedObject, axis: AxisName): number {
     const t = object.tracks.get(axis);
-    return t && !t.upToDate ? t.track.plan().reduce((n, p) => n + p.frames.length, 0) : 0;
+    if (!t || t.upToDate) return 0;
+    if (this.options.stopAfterAbsent > 0) return t.track.plan().reduce((n, p) => n + p.frames.length, 0);
+    return t.track.staleFrames().length;
   }
 
   /**
@@ -537,38 +582,54 @@ export class SegmentationSession {
     });
   }
 
+  /**
+   * Streams one axis's propagation (all of it, or only between two slices: `range`) as slice
+   * updates, counting progress; slices whose memories had not changed keep their output unsent.
+   */
   private async *runTrack(
     object: TrackedObject,
     axis: AxisName,
     progress: { done: number; total: number },
     options: PropagateOptions,
+    range?: { readonly from: number; readonly to: number },
   ): AsyncGenerator<SliceUpdate> {
     const axisTrack = this.track(object, axis);
-    if (axisTrack.upToDate) return;
-    const expected = this.pendingFrames(object, axis);
+    if (!range && axisTrack.upToDate) return;
+    const { track } = axisTrack;
+    const expected = range
+      ? track.framesBetween(range.from, range.to).length
+      : this.pendingFrames(object, axis);
+    const events = range
+      ? track.propagateBetween(range.from, range.to, options.signal)
+      : track.propagate(options.signal);
     let visited = 0;
-    for await (const event of axisTrack.track.propagate(options.signal)) {
-      visited++;
-      let outcome: FrameOutcome;
-      if (event.kind === 'predicted') {
-        axisTrack.skipped.delete(event.state.frame);
-        outcome = outcomeOf(event.state);
-      } else {
-        axisTrack.skipped.add(event.frame);
-        outcome = skippedOutcome(event.frame);
+    try {
+      for await (const event of events) {
+        visited++;
+        let outcome: FrameOutcome;
+        if (event.kind === 'predicted') {
+          axisTrack.skipped.delete(event.state.frame);
+          outcome = outcomeOf(event.state);
+        } else {
+          axisTrack.skipped.add(event.frame);
+          outcome = skippedOutcome(event.frame);
+        }
+        progress.done++;
+        options.onProgress?.({ ...progress });
+        yield this.update(
+          object.id,
+          axis,
+          event.direction,
+          outcome,
+          progress,
+          this.options.trace && event.kind === 'predicted' ? event.trace : undefined,
+        );
       }
-      progress.done++;
-      options.onProgress?.({ ...progress });
-      yield this.update(
-        object.id,
-        axis,
-        event.direction,
-        outcome,
-        progress,
-        this.options.trace && event.kind === 'predicted' ? event.trace : undefined,
-      );
+    } finally {
+      // A part of the volume redone leaves the rest to the next full propagate.
+      if (range && visited > 0) axisTrack.upToDate = false;
     }
-    axisTrack.upToDate = true;
+    if (!range) axisTrack.upToDate = true;
     // Slices whose memories had not changed kept their output: count them as done.
     progress.total -= expected - visited;
     options.onProgress?.({ ...progress });

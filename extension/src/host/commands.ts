@@ -13,6 +13,8 @@ export const COMMAND_NAMES = {
   startOnOpen: 'medsam2StartOnOpen',
   prompt: 'medsam2Prompt',
   propagate: 'medsam2Propagate',
+  update: 'medsam2Update',
+  propagateBetween: 'medsam2PropagateBetween',
   stop: 'medsam2Stop',
   undo: 'medsam2Undo',
   accept: 'medsam2Accept',
@@ -42,6 +44,10 @@ export function commandsModule(controller: () => Medsam2Controller) {
     /** { slice, points?: [{x, y, label}], box?: [x0, y0, x1, y1] } in voxel (column, row) coordinates. */
     [COMMAND_NAMES.prompt]: (o) => c().promptVoxels(o as unknown as VoxelPrompt),
     [COMMAND_NAMES.propagate]: () => c().propagate(),
+    /** Redoes only the active segment's stale slices (after a correction). */
+    [COMMAND_NAMES.update]: () => c().update(),
+    /** { from, to }: two prompted slices of the active segment (OHIF image indices, 0-based). */
+    [COMMAND_NAMES.propagateBetween]: (o) => c().propagateBetween(Number(o.from), Number(o.to)),
     [COMMAND_NAMES.stop]: () => c().stop(),
     [COMMAND_NAMES.undo]: () => c().undo(),
     [COMMAND_NAMES.accept]: () => c().accept(),

@@ -46,6 +46,13 @@ export interface SegmentState {
   readonly openedFrom?: string;
   /** Per OHIF image index (OHIF's slice numbering): the latest result, or null where nothing was predicted yet. */
   readonly slices: readonly (SliceResult | null)[];
+  /**
+   * OHIF image indices, ascending, whose result the next propagate (Update) redoes: stale after a
+   * correction, a new prompt, a stopped run or new settings.
+   */
+  readonly stale: readonly number[];
+  /** OHIF image indices, ascending, that carry a prompt of this segment. */
+  readonly promptedSlices: readonly number[];
 }
 
 export interface SettingsState {
@@ -55,6 +62,8 @@ export interface SettingsState {
   readonly orientations: 'single' | 'all';
   /** 'sam2': SAM 2's video predictor; 'medsam2': MedSAM2's 3D scripts (engine/session.ts). */
   readonly workflow: Workflow;
+  /** After a correction, redo the stale slices at once (no Update press); a viewer setting only. */
+  readonly autoUpdate: boolean;
 }
 
 export interface ExportState {

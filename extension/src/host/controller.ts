@@ -6,7 +6,8 @@
  * The controller orders the actions (one queue, so a click before Propagate is in before it runs)
  * and says why one could not run; the work is done by its parts: open-series (the session on the
  * viewport's series), tool-startup (model and prompt tool when the mode opens), prompt-editing
- * (prompts, Undo, markers), propagation, seg-export, and segments (the segment list).
+ * (prompts, Undo, markers), propagation (Propagate, Update, Propagate between), slice-marks (the
+ * strip's stale and prompted slices), seg-export, and segments (the segment list).
  */
 import { errorText } from '../engine/errors';
 import type { ModelInfo } from '../worker/protocol';
@@ -26,7 +27,9 @@ import { SegExport } from './seg-export';
 import type { SegChoice } from './seg-choices';
 import { SegOpener } from './seg-open';
 import { type Rgb, type SegmentCodes, SegmentEditor } from './segments';
-import { DEFAULT_SETTINGS } from './settings';
+import { browserStorage } from './saved-work';
+import { loadSettings, saveSettings } from './settings-storage';
+import { SliceMarks, predictedSlices } from './slice-marks';
 import { StateStore } from './state-store';
 import { ToolStartup } from './tool-startup';
 import { UndoStack } from './undo-stack';
@@ -44,6 +47,9 @@ export class Medsam2Controller {
   private readonly propagation: Propagation;
   private readonly exporter: SegExport;
   private readonly opener: SegOpener;
+  private readonly marks: SliceMarks;
+  /** An automatic Update is queued (one is enough: it redoes whatever is stale when it runs). */
+  private autoUpdateQueued = false;
   /** User actions (and so every engine call that changes a session) run one at a time, in order. */
   private readonly actions = new ActionQueue((queued) => this.store.set({ queued }));
 
@@ -59,7 +65,7 @@ export class Medsam2Controller {
         activeObjectId: null,
         toolActive: false,
         propagation: { running: false, done: 0, total: 0, runs: 0 },
-        settings: DEFAULT_SETTINGS,
+        settings: loadSettings(browserStorage()),
         export: { status: 'idle' },
         canUndo: false,
         preEncoded: [],
@@ -87,8 +93,9 @@ export class Medsam2Controller {
     };
     this.series = new SeriesSessions(this.parts);
     this.tool = new ToolStartup(this.parts, this.series);
-    this.prompts = new PromptEditor(this.parts, this.series);
-    this.propagation = new Propagation(this.parts, this.series);
+    this.marks = new SliceMarks(this.parts);
+    this.prompts = new PromptEditor(this.parts, this.series, this.marks);
+    this.propagation = new Propagation(this.parts, this.series, this.marks);
     this.exporter = new SegExport(this.parts, this.series);
     this.opener = new SegOpener(this.parts, this.series);
     this.series.whenOpened = (active) => this.restoreSavedWork(active);
@@ -159,7 +166,10 @@ export class Medsam2Controller {
     const viewport = this.host.services.cornerstoneViewportService.getCornerstoneViewport(g.viewportId);
     const viewPlaneNormal = viewport?.getCamera().viewPlaneNormal;
     this.stop();
-    return this.act(() => this.prompts.addGesture(g, viewPlaneNormal));
+    return this.act(async () => {
+      await this.prompts.addGesture(g, viewPlaneNormal);
+      this.afterCorrection();
+    });
   }
 
   /**
@@ -169,7 +179,26 @@ export class Medsam2Controller {
    */
   promptVoxels(p: VoxelPrompt): Promise<void> {
     this.stop();
-    return this.act(() => this.prompts.addVoxels(p));
+    return this.act(async () => {
+      await this.prompts.addVoxels(p);
+      this.afterCorrection();
+    });
+  }
+
+  /**
+   * With "Update automatically after a correction" on, a prompt on a segment that was propagated
+   * queues an Update behind the actions already waiting (clicks in a row: one Update after them).
+   */
+  private afterCorrection(): void {
+    const s = this.store.state;
+    const segment = s.segments.find((x) => x.objectId === s.activeObjectId);
+    if (!s.settings.autoUpdate || this.autoUpdateQueued || !segment) return;
+    if (segment.stale.length === 0 || predictedSlices(segment).length === 0) return;
+    this.autoUpdateQueued = true;
+    void this.act(() => {
+      this.autoUpdateQueued = false;
+      return this.propagation.update(true);
+    });
   }
 
   /** Undoes the last prompt (engine state, labelmap and strip as they were before it). */
@@ -200,7 +229,8 @@ export class Medsam2Controller {
       prompt: (a, p) => this.prompts.replay(a, p),
       undo: (a) => this.prompts.undo(a),
       propagate: async (a, settings) => {
-        this.store.set({ settings });
+        // The engine settings the run had; the viewer's own (update automatically) stay as they are.
+        this.store.set({ settings: { ...settings, autoUpdate: this.store.state.settings.autoUpdate } });
         await this.propagation.propagate(a);
       },
       segment: async (a, saved, index) => {
@@ -228,6 +258,16 @@ export class Medsam2Controller {
    */
   propagate(): Promise<void> {
     return this.act(() => this.propagation.propagate());
+  }
+
+  /** Redoes the active segment's stale slices only (marked in the strip after a correction). */
+  update(): Promise<void> {
+    return this.act(() => this.propagation.update());
+  }
+
+  /** Propagates the active segment between two of its prompted slices (OHIF image indices). */
+  propagateBetween(fromImage: number, toImage: number): Promise<void> {
+    return this.act(() => this.propagation.between(fromImage, toImage));
   }
 
   /** Stops a running propagation at once (not queued); slices already drawn stay. */
@@ -304,9 +344,16 @@ export class Medsam2Controller {
 
   // ---- settings and navigation ---------------------------------------------------------------
 
-  /** New settings apply to the next propagation, on the current series too (it is redone in full). */
+  /**
+   * New settings apply to the next propagation, on the current series too (it is redone in full:
+   * the strip marks its slices stale meanwhile). They are kept for the next page load.
+   */
   updateSettings(patch: Partial<SettingsState>): void {
-    this.store.set({ settings: { ...this.store.state.settings, ...patch } });
+    const settings = { ...this.store.state.settings, ...patch };
+    this.store.set({ settings });
+    saveSettings(browserStorage(), settings);
+    const active = this.series.current;
+    if (active) void this.act(() => this.marks.refresh(active));
   }
 
   /** Scrolls the active viewport to OHIF's image `index` (0-based; confidence strip clicks). */

@@ -32,6 +32,8 @@ export function openedSegmentStates(
       category: s.category ?? DEFAULT_CATEGORY,
       type: s.type ?? DEFAULT_TYPE,
       slices,
+      stale: [],
+      promptedSlices: [],
       openedFrom,
     };
   });

@@ -3,6 +3,7 @@
  * prompt for the active segment (the engine answers with that slice's mask at once); Undo puts
  * the engine's state, the labelmap and the strip back exactly as they were before the last one.
  * Also what the viewport draws of them (markers) and what automation reads back.
+ * After each change the strip's marks (prompted, stale) are read again (slice-marks.ts).
  * The methods here do the work; the controller queues them in order.
  */
 import type { Point3 } from './ohif-types';
@@ -12,6 +13,7 @@ import type { ActiveSeries, SeriesSessions } from './open-series';
 import { enginePrompt } from './prompt-history';
 import { type Marker, sliceMarkers } from './prompt-markers';
 import type { PromptGesture } from './prompt-tool';
+import type { SliceMarks } from './slice-marks';
 import { showSliceUpdate } from './slice-results';
 import { decodeRuns, encodeRuns } from './undo-stack';
 
@@ -19,6 +21,7 @@ export class PromptEditor {
   constructor(
     private readonly parts: ControllerParts,
     private readonly series: SeriesSessions,
+    private readonly marks: SliceMarks,
   ) {}
 
   /** A prompt-tool gesture (world coordinates) on the view plane it was made on. */
@@ -68,7 +71,7 @@ export class PromptEditor {
     frame.masks.forEach((runs, k) => active.paint.write(segmentIndex, k, decodeRuns(runs, frame.sliceSize)));
     parts.segments.update(change.objectId, () => ({ slices: frame.results }));
     await active.paint.flush();
-    parts.store.set({});
+    await this.marks.refresh(active);
   }
 
   /**
@@ -128,6 +131,7 @@ export class PromptEditor {
       ms: Math.round(performance.now() - started),
     };
     parts.store.set({ error: undefined, lastPrompt });
+    await this.marks.refresh(active);
   }
 
   /** Redraws the prompt markers (after a prompt is added or undone). */

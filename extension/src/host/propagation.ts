@@ -1,14 +1,19 @@
 /**
- * Propagate for the panel: the active segment through the series, slices painted as they arrive,
- * the run's progress in the panel, "done" once the last slice is painted. Settings changed since
- * the session opened take effect first. The method does the work; the controller queues it
- * behind the prompts clicked before it.
+ * Propagate, Update and Propagate-between for the panel: the active segment through the series (or
+ * between two of its prompted slices), slices painted as they arrive, the run's progress in the
+ * panel, "done" once the last slice is painted, and the strip's marks (stale, prompted) read again
+ * when it ends. Settings changed since the session opened take effect first. The methods do the
+ * work; the controller queues them behind the prompts clicked before.
  */
+import type { SliceUpdate } from '../engine/session';
 import type { ControllerParts } from './controller-parts';
 import type { ActiveSeries, SeriesSessions } from './open-series';
 import { PropagationRun } from './propagation-run';
 import { sameSettings, sessionSettings } from './settings';
+import type { SliceMarks } from './slice-marks';
 import { showSliceUpdate } from './slice-results';
+
+type Stream = (signal: AbortSignal) => AsyncIterable<SliceUpdate>;
 
 export class Propagation {
   private readonly run = new PropagationRun();
@@ -16,6 +21,7 @@ export class Propagation {
   constructor(
     private readonly parts: ControllerParts,
     private readonly series: SeriesSessions,
+    private readonly marks: SliceMarks,
   ) {}
 
   /**
@@ -23,50 +29,125 @@ export class Propagation {
    * opened (a saved Propagate replayed), else the open one.
    */
   async propagate(opening?: ActiveSeries): Promise<void> {
+    const ready = await this.prompted(opening);
+    if (!ready) return;
+    const { active, objectId } = ready;
+    const ran = await this.stream(active, objectId, true, (signal) =>
+      this.parts.client().propagate(active.sessionId, [objectId], signal),
+    );
+    if (!ran) this.parts.say('Every slice is up to date: nothing to propagate.');
+  }
+
+  /**
+   * Redoes the active segment's stale slices (those a correction invalidated): the engine's
+   * propagate keeps every slice whose memories did not change, so only these are predicted and
+   * painted again. `auto`: the automatic update after a correction, silent when nothing is stale.
+   */
+  async update(auto = false): Promise<void> {
+    const active = this.series.current;
+    const objectId = this.parts.store.state.activeObjectId;
+    const segment = this.parts.store.state.segments.find((s) => s.objectId === objectId);
+    if (!active || objectId === null || !segment || segment.stale.length === 0) {
+      if (!auto) this.parts.say('Every slice is up to date: nothing to update.');
+      return;
+    }
+    await this.stream(active, objectId, true, (signal) =>
+      this.parts.client().propagate(active.sessionId, [objectId], signal),
+    );
+  }
+
+  /**
+   * Propagates the active segment only between two of its prompted slices (OHIF image indices,
+   * either order): the slices strictly between are predicted, the rest keep their results.
+   */
+  async between(fromImage: number, toImage: number): Promise<void> {
+    const ready = await this.prompted();
+    if (!ready) return;
+    const { active, objectId } = ready;
+    const { label, promptedSlices } = this.parts.segments.get(objectId);
+    const [from, to] = [fromImage, toImage].map((k) => active.series.sliceOfImageIndex.get(k));
+    if (
+      from === undefined ||
+      to === undefined ||
+      ![fromImage, toImage].every((k) => promptedSlices.includes(k))
+    )
+      throw new Error(
+        `Propagate between: slices ${fromImage + 1} and ${toImage + 1} must both carry a prompt of ${label} (prompted: ${promptedSlices.map((k) => k + 1).join(', ')})`,
+      );
+    // Not kept for a reload (saved work replays prompts, Undo and whole propagations).
+    const ran = await this.stream(active, objectId, false, (signal) =>
+      this.parts.client().propagateBetween(active.sessionId, objectId, from, to, signal),
+    );
+    if (!ran)
+      this.parts.say(
+        `Every slice between ${fromImage + 1} and ${toImage + 1} is up to date: nothing to propagate.`,
+      );
+  }
+
+  /** Stops a running propagation at once; slices already drawn stay. */
+  stop(): void {
+    this.run.stop();
+  }
+
+  /**
+   * The open series and the active segment when it can be propagated (it has a prompt, and was not
+   * opened from a SEG: those keep their slices as given); otherwise says why not.
+   */
+  private async prompted(opening?: ActiveSeries): Promise<{ active: ActiveSeries; objectId: number } | null> {
     const { parts } = this;
-    const { store, segments } = parts;
     const active = opening ?? (await this.series.ensure());
-    const objectId = segments.requireActive();
-    const { label, openedFrom } = segments.get(objectId);
-    if (openedFrom)
-      return parts.say(
+    const objectId = parts.segments.requireActive();
+    const { label, openedFrom } = parts.segments.get(objectId);
+    if (openedFrom) {
+      parts.say(
         `${label} (opened from ${openedFrom}) keeps its slices as they are, and a click corrects the ` +
           `slice it is on: nothing to propagate.`,
       );
-    if (!parts.prompts.has(objectId)) {
-      return parts.say(`Nothing to propagate: click on ${label} on one slice first.`);
+      return null;
     }
+    if (parts.prompts.has(objectId)) return { active, objectId };
+    parts.say(`Nothing to propagate: click on ${label} on one slice first.`);
+    return null;
+  }
+
+  /**
+   * Runs one propagation stream of `objectId` into the labelmap and the panel; answers whether any
+   * slice was redone (when none was, the last run's "n/n slices — done" stays on show). `keep`: a
+   * whole propagation that ran to the end is kept as a step of the saved work (a stopped run
+   * cannot be replayed to the same point).
+   */
+  private async stream(
+    active: ActiveSeries,
+    objectId: number,
+    keep: boolean,
+    start: Stream,
+  ): Promise<boolean> {
+    const { store, segments } = this.parts;
     await this.applySettings(active);
     const previous = store.state.propagation;
     const runs = previous.runs;
     store.set({ propagation: { running: true, done: 0, total: 0, runs }, error: undefined });
     let stopped = false;
     try {
-      stopped = await this.run.run(
-        (signal) => parts.client().propagate(active.sessionId, [objectId], signal),
-        (update) => {
-          showSliceUpdate(segments, active, update, false);
-          const { done, total } = update.progress;
-          store.setQuietly({ propagation: { running: true, done, total, runs } });
-        },
-      );
+      stopped = await this.run.run(start, (update) => {
+        showSliceUpdate(segments, active, update, false);
+        const { done, total } = update.progress;
+        store.setQuietly({ propagation: { running: true, done, total, runs } });
+      });
       await active.paint.flush();
     } finally {
       store.set({ propagation: { ...store.state.propagation, running: false, runs: runs + 1 } });
     }
-    // Kept for a reload when it ran to the end (a stopped run cannot be replayed to the same point).
-    if (!stopped && store.state.propagation.total > 0) parts.work.propagate(objectId, active.applied);
-    if (stopped) parts.say('Propagation stopped: the slices done so far are kept.');
-    else if (store.state.propagation.total === 0) {
-      // Nothing ran: the last run's "n/n slices — done" stays on show.
-      store.set({ propagation: { ...previous, running: false, runs: runs + 1 } });
-      parts.say('Every slice is up to date: nothing to propagate.');
+    if (keep && !stopped && store.state.propagation.total > 0)
+      this.parts.work.propagate(objectId, active.applied);
+    await this.marks.refresh(active);
+    if (stopped) {
+      this.parts.say('Propagation stopped: the slices done so far are kept.');
+      return true;
     }
-  }
-
-  /** Stops a running propagation at once; slices already drawn stay. */
-  stop(): void {
-    this.run.stop();
+    if (store.state.propagation.total > 0) return true;
+    store.set({ propagation: { ...previous, running: false, runs: runs + 1 } });
+    return false;
   }
 
   /** Settings changed since the session was opened take effect now: every slice is redone. */

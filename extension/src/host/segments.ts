@@ -32,6 +32,8 @@ export function newSegment(
     category: DEFAULT_CATEGORY,
     type: DEFAULT_TYPE,
     slices: new Array<SliceResult | null>(slices).fill(null),
+    stale: [],
+    promptedSlices: [],
   };
 }
 

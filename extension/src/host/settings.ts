@@ -1,6 +1,7 @@
 /**
  * The panel's engine settings (bank policy, K, threshold, orientations, workflow) and the worker session
- * settings they stand for. They apply at the next Propagate, on the open series too.
+ * settings they stand for. They apply at the next Propagate, on the open series too. The viewer's own
+ * settings (autoUpdate) are not the engine's: changing them redoes nothing.
  */
 import { DEFAULT_BANK_OPTIONS } from '../engine/memory/policies';
 import type { SessionSettings } from '../worker/protocol';
@@ -12,6 +13,7 @@ export const DEFAULT_SETTINGS: SettingsState = {
   confidenceThreshold: DEFAULT_BANK_OPTIONS.confidenceThreshold,
   orientations: 'single',
   workflow: 'sam2',
+  autoUpdate: false,
 };
 
 export function sessionSettings(s: SettingsState): SessionSettings {
@@ -27,6 +29,7 @@ export function sessionSettings(s: SettingsState): SessionSettings {
   };
 }
 
+/** Whether two settings make the same engine session (the viewer's own settings aside). */
 export const sameSettings = (a: SettingsState, b: SettingsState): boolean =>
   a.policy === b.policy &&
   a.capacity === b.capacity &&

@@ -8,37 +8,25 @@ import { BANK_POLICY_NAMES, type BankPolicyName } from '../engine/memory/policie
 import type { Medsam2Controller } from '../host/controller';
 import type { ControllerState, ModelState, SegmentState } from '../host/controller-state';
 import type { BackendFallback } from '../worker/protocol';
-import { h, hexToRgb, rgb, rgbToHex } from './dom';
+import { h, hexToRgb, rgbToHex } from './dom';
+import { confidenceStrip } from './confidence-strip';
+import { STYLE, button } from './controls';
 import { morph } from './morph';
 import { openSegControl, openedFromNote } from './open-seg-view';
+import { PropagationView } from './propagation-view';
 import { CATEGORY_CHOICES, TYPE_CHOICES, findType } from './segment-codes';
 import { loadedSizeText, loadingText } from './model-download-text';
-
-const STYLE = {
-  panel: 'display:flex;flex-direction:column;gap:10px;padding:10px;color:#d8e1ea;font-size:13px;',
-  section: 'display:flex;flex-direction:column;gap:6px;border-bottom:1px solid #2b3a4a;padding-bottom:8px;',
-  title: 'font-weight:600;color:#5acce6;',
-  row: 'display:flex;gap:6px;align-items:center;flex-wrap:wrap;',
-  button:
-    'background:#163047;color:#e6f2ff;border:1px solid #35506b;border-radius:4px;padding:4px 8px;cursor:pointer;',
-  primary:
-    'background:#0f5f8f;color:#fff;border:1px solid #2b8bc6;border-radius:4px;padding:4px 10px;cursor:pointer;',
-  error: 'color:#ff8a8a;white-space:pre-wrap;word-break:break-word;',
-  note: 'color:#9fb3c8;',
-  badge: 'background:#8a2be2;color:#fff;border-radius:3px;padding:1px 6px;font-weight:700;',
-  input: 'background:#0b1a29;color:#e6f2ff;border:1px solid #35506b;border-radius:3px;padding:2px 4px;',
-  warning: 'color:#f0c060;',
-  track: 'height:8px;background:#0b1a29;border-radius:4px;overflow:hidden;',
-};
 
 export class PanelView {
   private unsubscribe: (() => void) | null = null;
   private readonly root: HTMLElement;
+  private readonly propagation: PropagationView;
 
   constructor(
     container: HTMLElement,
     private readonly controller: Medsam2Controller,
   ) {
+    this.propagation = new PropagationView(controller);
     this.root = h('div', { 'data-cy': 'medsam2-panel', style: STYLE.panel });
     container.replaceChildren(this.root);
     this.unsubscribe = controller.subscribe((s) => this.render(s));
@@ -60,7 +48,7 @@ export class PanelView {
       this.modelSection(s),
       this.seriesSection(s),
       this.segmentsSection(s),
-      this.propagationSection(s),
+      this.propagation.render(s),
       this.settingsSection(s, settingsOpen === true),
       this.exportSection(s),
     ];
@@ -68,27 +56,6 @@ export class PanelView {
     if (s.error) sections.push(h('div', { 'data-cy': 'medsam2-error', style: STYLE.error }, s.error));
     // In place: the buttons under the pointer stay the same elements (a click is never lost).
     morph(this.root, h('div', { 'data-cy': 'medsam2-panel', style: STYLE.panel }, ...sections));
-  }
-
-  private button(
-    cy: string,
-    label: string,
-    onClick: () => unknown,
-    opts: { disabled?: boolean; primary?: boolean; why?: string } = {},
-  ) {
-    // A button that cannot be used says why on hover.
-    return h(
-      'button',
-      {
-        'data-cy': cy,
-        type: 'button',
-        style: opts.primary ? STYLE.primary : STYLE.button,
-        disabled: opts.disabled,
-        title: opts.disabled ? opts.why : undefined,
-        onclick: () => void onClick(),
-      },
-      label,
-    );
   }
 
   private modelSection(s: ControllerState): HTMLElement {
@@ -110,7 +77,7 @@ export class PanelView {
         ? h(
             'div',
             { style: STYLE.row },
-            this.button('medsam2-load-model', 'Load model', () =>
+            button('medsam2-load-model', 'Load model', () =>
               this.controller.ensureModel().catch(() => undefined),
             ),
           )
@@ -214,17 +181,17 @@ export class PanelView {
       h(
         'div',
         { style: STYLE.row },
-        this.button(
+        button(
           'medsam2-activate-tool',
           s.toolActive ? 'MedSAM-2 tool on' : 'MedSAM-2 tool',
           () => this.controller.activatePromptTool(),
           { primary: !s.toolActive },
         ),
-        this.button('medsam2-undo', 'Undo', () => this.controller.undo(), {
+        button('medsam2-undo', 'Undo', () => this.controller.undo(), {
           disabled: !s.canUndo,
           why: 'Nothing to undo: no prompt yet.',
         }),
-        this.button('medsam2-accept', 'Accept', () => this.controller.accept(), {
+        button('medsam2-accept', 'Accept', () => this.controller.accept(), {
           disabled: r.status !== 'ready',
           why: 'Nothing to accept: no series open yet.',
         }),
@@ -258,7 +225,7 @@ export class PanelView {
       ),
       saved.status === 'cleared' || saved.status === 'restoring'
         ? null
-        : this.button('medsam2-clear-saved', 'Clear saved work', () => this.controller.clearSavedWork()),
+        : button('medsam2-clear-saved', 'Clear saved work', () => this.controller.clearSavedWork()),
     );
   }
 
@@ -270,7 +237,7 @@ export class PanelView {
         'div',
         { style: STYLE.row },
         h('span', { style: STYLE.title }, 'Segments'),
-        this.button('medsam2-add-segment', '+ Add', () => this.controller.addSegment(), {
+        button('medsam2-add-segment', '+ Add', () => this.controller.addSegment(), {
           disabled: s.series.status !== 'ready',
           why: 'Open a series with the MedSAM-2 tool first.',
         }),
@@ -378,83 +345,7 @@ export class PanelView {
         ),
       ),
       openedFromNote(seg.openedFrom, id, STYLE.note),
-      this.confidenceStrip(seg, threshold),
-    );
-  }
-
-  /**
-   * One cell per slice, in OHIF's order and numbering (cell k = OHIF's image k+1): colour =
-   * confidence, dark = object absent, amber = low confidence, white frame = prompted.
-   */
-  private confidenceStrip(seg: SegmentState, threshold: number): HTMLElement {
-    const n = seg.slices.length;
-    const cells = seg.slices.map((r, k) => {
-      const low = r !== null && r.present && r.confidence < threshold;
-      const color = r === null ? '#2a3440' : !r.present ? '#0d1620' : low ? '#e0a030' : rgb(seg.color);
-      return h('div', {
-        'data-cy': `medsam2-confidence-${k}`,
-        'data-state': r === null ? 'none' : !r.present ? 'absent' : low ? 'low' : 'ok',
-        'data-prompted': r?.prompted ? 'true' : undefined,
-        'data-given': r?.given ? 'true' : undefined,
-        'data-confidence': r ? r.confidence.toFixed(3) : undefined,
-        title: r
-          ? `slice ${k + 1}/${n}: ${r.given ? (r.present ? 'as opened' : 'empty as opened') : r.present ? `confidence ${r.confidence.toFixed(2)}` : 'object absent'}${r.prompted ? ' (prompted)' : ''}`
-          : `slice ${k + 1}/${n}`,
-        style: `flex:1;min-width:3px;height:14px;cursor:pointer;background:${color};${r?.prompted ? 'outline:2px solid #fff;outline-offset:-2px;' : ''}`,
-        onclick: () => void this.controller.jumpToSlice(k),
-      });
-    });
-    return h(
-      'div',
-      { 'data-cy': `medsam2-confidence-strip-${seg.objectId}`, style: 'display:flex;gap:1px;' },
-      ...cells,
-    );
-  }
-
-  private propagationSection(s: ControllerState): HTMLElement {
-    const p = s.propagation;
-    const fraction = p.total > 0 ? p.done / p.total : 0;
-    return h(
-      'div',
-      { style: STYLE.section },
-      h(
-        'div',
-        { style: STYLE.row },
-        this.button('medsam2-propagate', 'Propagate', () => this.controller.propagate(), {
-          primary: true,
-          disabled: p.running || s.series.status !== 'ready',
-          why: p.running
-            ? 'A propagation is running: Stop it first.'
-            : 'Open a series with the MedSAM-2 tool first.',
-        }),
-        this.button('medsam2-stop', 'Stop', () => this.controller.stop(), {
-          disabled: !p.running,
-          why: 'No propagation is running.',
-        }),
-      ),
-      s.queued > 1
-        ? h(
-            'div',
-            { 'data-cy': 'medsam2-queued', style: STYLE.note },
-            `${s.queued - 1} more action(s) waiting their turn…`,
-          )
-        : null,
-      h(
-        'div',
-        { style: STYLE.track },
-        h('div', {
-          'data-cy': 'medsam2-progress',
-          'data-done': p.done,
-          'data-total': p.total,
-          'data-running': p.running ? 'true' : 'false',
-          style: `height:100%;width:${(fraction * 100).toFixed(1)}%;background:#2b8bc6;`,
-        }),
-      ),
-      h(
-        'div',
-        { style: STYLE.note, 'data-cy': 'medsam2-progress-text' },
-        p.total > 0 ? `${p.done}/${p.total} slices${p.running ? '' : ' — done'}` : '',
-      ),
+      confidenceStrip(seg, threshold, (k) => void this.controller.jumpToSlice(k)),
     );
   }
 
@@ -473,6 +364,18 @@ export class PanelView {
       'details',
       { style: STYLE.section, 'data-cy': 'medsam2-settings', open },
       h('summary', { style: 'cursor:pointer;' }, 'Settings'),
+      h(
+        'label',
+        { style: STYLE.row, title: 'Otherwise the strip marks them stale until you press Update.' },
+        h('input', {
+          type: 'checkbox',
+          'data-cy': 'medsam2-setting-auto-update',
+          checked: st.autoUpdate,
+          onchange: (e: Event) =>
+            this.controller.updateSettings({ autoUpdate: (e.target as HTMLInputElement).checked }),
+        }),
+        'Update automatically after a correction',
+      ),
       h(
         'div',
         { 'data-cy': 'medsam2-settings-hint', style: STYLE.note },
@@ -558,7 +461,7 @@ export class PanelView {
     return h(
       'div',
       { style: STYLE.section, 'data-cy': 'medsam2-export', 'data-status': x.status },
-      this.button('medsam2-export-seg', 'Export SEG', () => this.controller.exportSeg(), {
+      button('medsam2-export-seg', 'Export SEG', () => this.controller.exportSeg(), {
         disabled: s.series.status !== 'ready' || x.status === 'writing' || x.status === 'storing',
       }),
       x.status === 'writing' || x.status === 'storing'

@@ -162,6 +162,23 @@ export class EngineClient {
     for await (const m of this.stream('propagate', { sessionId, objectIds }, signal)) yield m.update;
   }
 
+  /** Streams a propagation between two prompted slices of one object (see `propagate`). */
+  async *propagateBetween(
+    sessionId: number,
+    objectId: number,
+    from: number,
+    to: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<SliceUpdate> {
+    const body = { sessionId, objectId, from, to };
+    for await (const m of this.stream('propagate-between', body, signal)) yield m.update;
+  }
+
+  /** The slices the object's next propagate would predict again (stale), ascending. */
+  async pendingSlices(sessionId: number, objectId: number): Promise<number[]> {
+    return [...(await this.single('pending-slices', { sessionId, objectId }, 'pending-slices')).slices];
+  }
+
   private send<T extends WorkerRequest['type']>(
     type: T,
     body: Body<T>,
@@ -197,7 +214,7 @@ export class EngineClient {
     });
   }
 
-  private async *stream<T extends 'propagate' | 'set-prompt'>(
+  private async *stream<T extends 'propagate' | 'propagate-between' | 'set-prompt'>(
     type: T,
     body: Body<T>,
     signal?: AbortSignal,

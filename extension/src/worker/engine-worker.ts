@@ -11,7 +11,7 @@ import { MANIFEST_FILE } from '../engine/model/manifest';
 import { loadModel, type ModelFiles, type SamModel } from '../engine/model/sam-model';
 import { type BackendCandidate, type BackendName, selectBackend } from '../engine/runtime/backend';
 
-import { type ObjectSnapshot, SegmentationSession } from '../engine/session';
+import { type ObjectSnapshot, SegmentationSession, type SliceUpdate } from '../engine/session';
 import { type LosableDevice, watchDevice } from './device-loss';
 import { DownloadSum } from './download-tracker';
 import { FallbackModel } from './fallback-model';
@@ -159,23 +159,22 @@ export class EngineWorker {
         this.session(r.sessionId).removePrompt(r.objectId, r.slice, r.axis);
         this.send({ type: 'done', id: r.id });
         return;
-      case 'propagate': {
-        const controller = new AbortController();
-        this.running.set(r.id, controller);
-        try {
-          const session = this.session(r.sessionId);
-          for await (const update of session.propagate({
-            objectIds: r.objectIds,
-            signal: controller.signal,
-          })) {
-            this.send({ type: 'slice', id: r.id, update }, [update.mask.buffer as ArrayBuffer]);
-          }
-        } finally {
-          this.running.delete(r.id);
-        }
-        this.send({ type: 'done', id: r.id });
+      case 'propagate':
+        return this.stream(r.id, (signal) =>
+          this.session(r.sessionId).propagate({ objectIds: r.objectIds, signal }),
+        );
+      case 'propagate-between':
+        return this.stream(r.id, (signal) =>
+          this.session(r.sessionId).propagateBetween(r.objectId, r.from, r.to, { signal }),
+        );
+      case 'pending-slices':
+        this.send({
+          type: 'pending-slices',
+          id: r.id,
+          objectId: r.objectId,
+          slices: this.session(r.sessionId).pendingSlices(r.objectId),
+        });
         return;
-      }
       case 'get-mask': {
         const mask = this.session(r.sessionId).mask(r.objectId);
         this.send({ type: 'mask', id: r.id, objectId: r.objectId, mask }, [mask.buffer as ArrayBuffer]);
@@ -222,6 +221,19 @@ export class EngineWorker {
       if (this.prefetchJob === job) this.prefetchJob = null;
     }
     return encoded;
+  }
+
+  /** Sends a propagation's slice updates as they come, then 'done'; 'cancel' aborts it. */
+  private async stream(id: number, run: (signal: AbortSignal) => AsyncIterable<SliceUpdate>): Promise<void> {
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    try {
+      for await (const update of run(controller.signal))
+        this.send({ type: 'slice', id, update }, [update.mask.buffer as ArrayBuffer]);
+    } finally {
+      this.running.delete(id);
+    }
+    this.send({ type: 'done', id });
   }
 
   private requireModel(): SamModel {

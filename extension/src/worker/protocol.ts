@@ -92,6 +92,25 @@ export type WorkerRequest =
       readonly sessionId: number;
       readonly objectIds?: readonly number[];
     }
+  /**
+   * Only between two prompted slices of one object on its prompted axis (session.ts
+   * `propagateBetween`); streamed and cancelled like 'propagate'.
+   */
+  | {
+      readonly type: 'propagate-between';
+      readonly id: number;
+      readonly sessionId: number;
+      readonly objectId: number;
+      readonly from: number;
+      readonly to: number;
+    }
+  /** The slices the object's next propagate would predict again (stale); answered 'pending-slices'. */
+  | {
+      readonly type: 'pending-slices';
+      readonly id: number;
+      readonly sessionId: number;
+      readonly objectId: number;
+    }
   | { readonly type: 'get-mask'; readonly id: number; readonly sessionId: number; readonly objectId: number }
   /**
    * New session settings for an open volume: the session is rebuilt with them and its prompts are
@@ -175,6 +194,13 @@ export type WorkerResponse =
       readonly encoderCached?: boolean;
     }
   | { readonly type: 'prefetched'; readonly id: number; readonly slices: readonly number[] }
+  /** Slice indices along the object's prompted axis, ascending; [] when it is up to date. */
+  | {
+      readonly type: 'pending-slices';
+      readonly id: number;
+      readonly objectId: number;
+      readonly slices: readonly number[];
+    }
   | { readonly type: 'mask'; readonly id: number; readonly objectId: number; readonly mask: Uint8Array }
   | { readonly type: 'done'; readonly id: number }
   | { readonly type: 'cancelled'; readonly id: number }

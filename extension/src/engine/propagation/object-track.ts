@@ -298,7 +298,48 @@ export class ObjectTrack {
     yield* this.pass(from, direction, frames, signal);
   }
 
+  /**
+   * Propagation between two prompted frames only: SAM 2's `propagate_in_video` passes restricted
+   * to the frames between them — `start_frame_idx` = the end nearer the earliest conditioning
+   * frame, `max_frame_num_to_track` = their distance, forward where the full propagation goes
+   * forward (above that frame), `reverse=True` where it goes backward. Each frame attends what it
+   * would attend in the full pass (same memories, same bank seed, the bank as it stood just before
+   * the range), so a frame predicted here gets the output the full propagation would give it.
+   * Both ends keep their outputs (a corrected end is offered to the bank as the full pass does).
+   * What the frames outside the range attended stays on record: `staleFrames` then names those
+   * whose memories this changed, and the next `propagate` redoes only them.
+   */
+  async *propagateBetween(from: number, to: number, signal?: AbortSignal): AsyncGenerator<TrackEvent> {
+    this.checkFrame(from);
+    this.checkFrame(to);
+    if (this.cond.size === 0) return;
+    const [lo, hi] = from < to ? [from, to] : [to, from];
+    const start = Math.min(...this.cond.keys());
+    for (const { direction, frames } of this.plan()) {
+      const part = frames.filter((t) => t >= lo && t <= hi);
+      if (part.length > 0)
+        yield* this.pass(start, direction, part, signal, { bank: this.bankBefore(part[0], direction) });
+    }
+  }
+
+  /** The frames `propagateBetween(from, to)` visits: strictly between, conditioning ones excluded. */
+  framesBetween(from: number, to: number): number[] {
+    const [lo, hi] = from < to ? [from, to] : [to, from];
+    const frames: number[] = [];
+    for (let t = lo + 1; t < hi; t++) if (!this.cond.has(t)) frames.push(t);
+    return frames;
+  }
+
   // ---- internals --------------------------------------------------------------------------
+
+  /** The bank of the last pass in `direction` as it stood just before frame `t` (a copy), if any. */
+  private bankBefore(t: number, direction: Direction): MemoryBank<FrameState> | undefined {
+    if (this.options.bank.policy === 'sam2-fifo') return undefined;
+    const banks = this.passes.get(direction)?.banks;
+    let before: MemoryBank<FrameState> | undefined;
+    for (let f = t - direction; f >= 0 && f < this.length && !before; f -= direction) before = banks?.get(f);
+    return before?.clone();
+  }
 
   private checkFrame(frame: number): void {
     if (!Number.isInteger(frame) || frame < 0 || frame >= this.length)
@@ -355,11 +396,7 @@ export class ObjectTrack {
     const outputs = this.lookup(direction, start);
     let drawn: FrameState[] | null = null;
     if (this.options.bank.policy !== 'sam2-fifo') {
-      const banks = this.passes.get(direction)?.banks;
-      let before: MemoryBank<FrameState> | undefined;
-      for (let f = t - direction; f >= 0 && f < this.length && !before; f -= direction)
-        before = banks?.get(f);
-      const bank = before?.clone();
+      const bank = this.bankBefore(t, direction);
       drawn =
         bank && bank.size > 0 ? bank.select(features.visionFeats.data).entries.map((e) => e.payload) : [];
     }
@@ -372,16 +409,27 @@ export class ObjectTrack {
     direction: Direction,
     frames: readonly number[],
     signal: AbortSignal | undefined,
+    /**
+     * A pass over part of the frames (propagateBetween): the record of the frames it does not visit
+     * is kept, and the bank starts as given (as it stood before the first frame).
+     */
+    part?: { readonly bank: MemoryBank<FrameState> | undefined },
   ): AsyncGenerator<TrackEvent> {
     const usesBank = this.options.bank.policy !== 'sam2-fifo';
     const previous = this.passes.get(direction);
     const record: PassRecord = { stamps: new Map(), banks: new Map() };
+    if (part && previous) {
+      const visited = new Set(frames);
+      for (const [t, stamp] of previous.stamps) if (!visited.has(t)) record.stamps.set(t, stamp);
+      for (const [t, b] of previous.banks) if (!visited.has(t)) record.banks.set(t, b);
+    }
     this.passes.set(direction, record);
     let bank = usesBank
-      ? new MemoryBank<FrameState>({
+      ? (part?.bank ??
+        new MemoryBank<FrameState>({
           ...this.options.bank,
           seed: runSeed(this.options.bank.seed, { origin: start, direction }),
-        })
+        }))
       : null;
     let prefixKept = true;
     let absentStreak = 0;
