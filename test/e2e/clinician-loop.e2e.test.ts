@@ -2,7 +2,8 @@
  * The clinician's loop in the viewer (issue 12), one step per fault a new user met, each of which
  * failed before its fix: clicks are never lost and Propagate waits for them, the labelmap is painted
  * in batches OHIF is told about, the strip numbers slices as OHIF does, Undo restores the masks,
- * the prompts are drawn, corrections mark the slices they invalidate. Main-thread figures (long
+ * the prompts are drawn, corrections mark the slices they invalidate (Update redoes only those;
+ * Propagate between two prompted slices). Main-thread figures (long
  * tasks during a propagation, click → painted, Propagate → all painted) are written to
  * test/e2e/artifacts/viewer-main-thread.json: figures, never timed assertions.
  */
@@ -30,6 +31,8 @@ let stack: Stack;
 let session: BrowserSession;
 let viewer: ViewerPage;
 const figures: Record<string, LongTaskFigures | number> = {};
+/** Fault 5's prompted slices (OHIF image indices): the first prompt and the correction after it. */
+let loop5 = { prompt: -1, correction: -1 };
 
 beforeAll(async () => {
   stack = await startStack();
@@ -74,6 +77,48 @@ async function waitIdle(): Promise<void> {
     return (cm.runCommand('medsam2GetState') as { queued: number }).queued === 0;
   });
 }
+
+/** Clicks the strip cell of OHIF image `index` (0-based) and waits until the viewport shows it. */
+async function jumpToImage(index: number): Promise<void> {
+  await session.page.click(`[data-cy="medsam2-confidence-${index}"]`);
+  await session.page.waitForFunction(
+    (n) =>
+      document.querySelector('[data-cy="viewport-overlay-bottom-right"]')?.textContent?.includes(`(${n}/20)`),
+    index + 1,
+    { timeout: 10000 },
+  );
+}
+
+/** Waits until no action is queued and the first segment has `count` stale slices; answers the state. */
+async function waitForStale(count: number): Promise<PanelStateView> {
+  await session.page.waitForFunction(
+    (n) => {
+      const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+        .commandsManager;
+      const s = cm.runCommand('medsam2GetState') as PanelStateView & { queued: number };
+      return s.queued === 0 && s.segments[0].stale.length === n;
+    },
+    count,
+    { timeout: 60000 },
+  );
+  return viewer.state();
+}
+
+/** The strip cells of the first segment carrying `attribute="true"`, as OHIF image indices. */
+async function stripCells(attribute: 'data-stale' | 'data-prompted'): Promise<number[]> {
+  const ids = await session.page
+    .locator(`[data-cy^="medsam2-confidence-"][${attribute}="true"]`)
+    .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-cy') ?? ''));
+  return ids.map((id) => Number(id.replace('medsam2-confidence-', ''))).sort((a, b) => a - b);
+}
+
+/** Slices OHIF was told were repainted between two page times (image indices, each once). */
+async function repaintedBetween(t0: number, t1: number): Promise<number[]> {
+  const events = await dataModifiedBetween(session.page, t0, t1);
+  return [...new Set(events.flatMap((e) => e.slices ?? []))].sort((a, b) => a - b);
+}
+
+const progressText = () => session.page.textContent('[data-cy="medsam2-progress-text"]');
 
 /** Prompt markers of each kind drawn in the viewport's SVG layer. */
 async function markers(): Promise<{ include: number; exclude: number; box: number }> {
@@ -230,15 +275,7 @@ describe('the clinician’s loop (issue 12)', () => {
     await expect(prompted.getAttribute('data-cy')).resolves.toBe(`medsam2-confidence-${shown - 1}`);
     await expect(prompted.getAttribute('title')).resolves.toMatch(new RegExp(`^slice ${shown}/20`));
     const target = shown === 7 ? 12 : 7;
-    await session.page.click(`[data-cy="medsam2-confidence-${target - 1}"]`);
-    await session.page.waitForFunction(
-      (n) =>
-        document
-          .querySelector('[data-cy="viewport-overlay-bottom-right"]')
-          ?.textContent?.includes(`(${n}/20)`),
-      target,
-      { timeout: 10000 },
-    );
+    await jumpToImage(target - 1);
     // The markers follow the slice: none on this one.
     await expect(waitForMarkers({ include: 0, exclude: 0, box: 0 })).resolves.toEqual({
       include: 0,
@@ -275,6 +312,146 @@ describe('the clinician’s loop (issue 12)', () => {
         .waitForSelector('[data-cy="medsam2-notice"]', { timeout: 10000 })
         .then((e) => e.textContent()),
     ).resolves.toMatch(/up to date/);
+  });
+
+  test('fault 5: new settings mark every predicted slice stale until Update redoes them', async () => {
+    await waitIdle();
+    const before = await viewer.state();
+    const seg = before.segments[0];
+    expect(seg.stale).toEqual([]);
+    const predicted = seg.slices.flatMap((r, k) => (r && !seg.promptedSlices.includes(k) ? [k] : []));
+    expect(predicted.length).toBeGreaterThan(0);
+    // MedSAM2's workflow: isolated passes, so a correction later invalidates only part of the series.
+    await viewer.openSettings();
+    await session.page.selectOption('[data-cy="medsam2-setting-workflow"]', 'medsam2');
+    const marked = await waitForStale(predicted.length);
+    expect(marked.segments[0].stale).toEqual(predicted);
+    await expect(stripCells('data-stale')).resolves.toEqual(predicted);
+    await expect(progressText()).resolves.toBe(
+      `${predicted.length} of 20 slices out of date: Update redoes them.`,
+    );
+    await session.page.click('[data-cy="medsam2-update"]');
+    const after = await waitForRuns((before.propagation.runs ?? 0) + 1);
+    expect(after.error).toBeUndefined();
+    expect(after.settings.workflow).toBe('medsam2');
+    expect(after.segments[0].stale).toEqual([]);
+    expect(after.propagation).toMatchObject({ done: predicted.length, total: predicted.length });
+    await expect(stripCells('data-stale')).resolves.toEqual([]);
+    await expect(progressText()).resolves.toBe(`${predicted.length}/${predicted.length} slices — done`);
+  });
+
+  test('fault 5: a correction on a propagated slice marks the slices it invalidates; Update repaints only those', async () => {
+    const start = await viewer.state();
+    const a = start.segments[0].promptedSlices[0];
+    const c = a >= 10 ? a - 8 : a + 8; // a propagated slice well away from the prompt
+    loop5 = { prompt: a, correction: c };
+    await jumpToImage(c);
+    const points = pointCount(await viewer.prompts());
+    await viewer.clickViewport(0.5, 0.45);
+    await viewer.waitForPointCount(points + 1);
+    await waitIdle();
+    const corrected = await viewer.state();
+    const seg = corrected.segments[0];
+    const stale = seg.stale;
+    expect(seg.promptedSlices).toEqual([a, c].sort((x, y) => x - y));
+    // Some slices, not all: those whose memories the correction changed (the prompted ones never).
+    expect(stale.length).toBeGreaterThan(0);
+    expect(stale.length).toBeLessThan(18);
+    expect(stale).not.toContain(a);
+    expect(stale).not.toContain(c);
+    await expect(stripCells('data-stale')).resolves.toEqual(stale);
+    const text = await progressText();
+    expect(text).toBe(`${stale.length} of 20 slices out of date: Update redoes them.`);
+    expect(text).not.toMatch(/done/);
+    await expect(session.page.textContent('[data-cy="medsam2-update"]')).resolves.toBe(
+      `Update ${stale.length} slices`,
+    );
+    await session.page.screenshot({ path: artifactPath('loop-5-stale.png') });
+
+    const t0 = await pageNow(session.page);
+    await session.page.click('[data-cy="medsam2-update"]');
+    const updated = await waitForRuns((corrected.propagation.runs ?? 0) + 1);
+    const t1 = await pageNow(session.page);
+    expect(updated.error).toBeUndefined();
+    expect(updated.segments[0].stale).toEqual([]);
+    expect(updated.propagation).toMatchObject({ done: stale.length, total: stale.length });
+    // Only the stale slices were predicted and repainted; every other slice kept its result.
+    const repainted = await repaintedBetween(t0, t1);
+    expect(repainted.length).toBeGreaterThan(0);
+    expect(repainted.filter((k) => !stale.includes(k))).toEqual([]);
+    seg.slices.forEach((r, k) => {
+      if (!stale.includes(k)) expect(updated.segments[0].slices[k]).toEqual(r);
+    });
+    await expect(stripCells('data-stale')).resolves.toEqual([]);
+    await expect(progressText()).resolves.toBe(`${stale.length}/${stale.length} slices — done`);
+    await session.page.screenshot({ path: artifactPath('loop-5-updated.png') });
+  });
+
+  test('fault 5: prompted slices are marked in the strip, and Propagate between two of them redoes only the slices between', async () => {
+    // The first prompt a and the correction c, 8 slices away: a correction m between them marks
+    // stale the slices after it, away from a (MedSAM2's passes go outwards from the prompt).
+    const { prompt: a, correction: c } = loop5;
+    const m = a + Math.sign(c - a) * 3;
+    await jumpToImage(m);
+    const points = pointCount(await viewer.prompts());
+    await viewer.clickViewport(0.5, 0.45);
+    await viewer.waitForPointCount(points + 1);
+    await waitIdle();
+    const s = await viewer.state();
+    const prompted = [a, c, m].sort((x, y) => x - y);
+    expect(s.segments[0].promptedSlices).toEqual(prompted);
+    await expect(stripCells('data-prompted')).resolves.toEqual(prompted);
+    // Three prompts: two neighbouring ranges to choose from.
+    const control = session.page.locator('[data-cy="medsam2-propagate-between"]');
+    await expect(control.isVisible()).resolves.toBe(true);
+    const range = session.page.locator('[data-cy="medsam2-between-range"] option');
+    await expect(range.count()).resolves.toBe(2);
+    const [lo, hi] = [m, c].sort((x, y) => x - y);
+    await session.page.selectOption('[data-cy="medsam2-between-range"]', `${lo}-${hi}`);
+    const stale = s.segments[0].stale;
+    const inside = stale.filter((k) => k > lo && k < hi);
+    const outside = stale.filter((k) => k < lo || k > hi);
+    expect(inside.length).toBeGreaterThan(0);
+    expect(outside.length).toBeGreaterThan(0);
+    await session.page.screenshot({ path: artifactPath('loop-5-prompted-between.png') });
+
+    const t0 = await pageNow(session.page);
+    await control.click();
+    const after = await waitForRuns((s.propagation.runs ?? 0) + 1);
+    const t1 = await pageNow(session.page);
+    expect(after.error).toBeUndefined();
+    expect(after.propagation).toMatchObject({ done: inside.length, total: inside.length });
+    const repainted = await repaintedBetween(t0, t1);
+    expect(repainted.length).toBeGreaterThan(0);
+    expect(repainted.filter((k) => !inside.includes(k))).toEqual([]);
+    s.segments[0].slices.forEach((r, k) => {
+      if (!inside.includes(k)) expect(after.segments[0].slices[k]).toEqual(r);
+    });
+    // The slices beyond the range stay marked: the next Update redoes them.
+    expect(after.segments[0].stale).toEqual(outside);
+    await expect(stripCells('data-stale')).resolves.toEqual(outside);
+    await session.page.screenshot({ path: artifactPath('loop-5-between.png') });
+  });
+
+  test('fault 5: with "Update automatically after a correction" on, a correction is redone without pressing Update, and the setting is kept', async () => {
+    await viewer.openSettings();
+    await session.page.check('[data-cy="medsam2-setting-auto-update"]');
+    const stored = await session.page.evaluate(() => localStorage.getItem('medsam2.settings.v1'));
+    expect(JSON.parse(stored ?? '{}')).toMatchObject({ autoUpdate: true, workflow: 'medsam2' });
+    const s = await viewer.state();
+    expect(s.settings.autoUpdate).toBe(true);
+    const points = pointCount(await viewer.prompts());
+    await viewer.clickViewport(0.5, 0.45, ['Shift']); // an exclude click on the slice in view
+    await viewer.waitForPointCount(points + 1);
+    const after = await waitForRuns((s.propagation.runs ?? 0) + 1);
+    await waitIdle();
+    const done = await viewer.state();
+    expect(after.error).toBeUndefined();
+    expect(done.segments[0].stale).toEqual([]);
+    await expect(stripCells('data-stale')).resolves.toEqual([]);
+    await expect(progressText()).resolves.toMatch(/^\d+\/\d+ slices — done$/);
+    await session.page.uncheck('[data-cy="medsam2-setting-auto-update"]');
+    expect((await viewer.state()).settings.autoUpdate).toBe(false);
   });
 
   test('fault 9: codes picked by search and kept per segment; each export names itself (segments + time, a new series number)', async () => {

@@ -84,22 +84,21 @@ export class PropagationView {
     if (pairs.length === 0) return null;
     const keys = pairs.map(([a, b]) => `${a}-${b}`);
     const chosen = keys.includes(this.pair) ? this.pair : keys[0];
-    const [from, to] = pairs[keys.indexOf(chosen)];
+    // The pair is read when pressed: choosing one re-renders nothing.
+    const run = () => {
+      const [from, to] = pairs[Math.max(0, keys.indexOf(this.pair))];
+      return this.controller.propagateBetween(from, to);
+    };
     const allPlanes = s.settings.orientations === 'all';
     return h(
       'div',
       { style: STYLE.row, 'data-cy': 'medsam2-between' },
-      button(
-        'medsam2-propagate-between',
-        'Propagate between',
-        () => this.controller.propagateBetween(from, to),
-        {
-          disabled: s.propagation.running || allPlanes,
-          why: allPlanes
-            ? 'Works on the prompted plane only: set Orientations to "acquisition plane" in Settings.'
-            : 'A propagation is running: Stop it first.',
-        },
-      ),
+      button('medsam2-propagate-between', 'Propagate between', run, {
+        disabled: s.propagation.running || allPlanes,
+        why: allPlanes
+          ? 'Works on the prompted plane only: set Orientations to "acquisition plane" in Settings.'
+          : 'A propagation is running: Stop it first.',
+      }),
       h(
         'select',
         {

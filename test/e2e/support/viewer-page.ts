@@ -17,9 +17,19 @@ export interface PanelStateView {
   segments: {
     objectId: number;
     slices: ({ confidence: number; present: boolean; prompted: boolean } | null)[];
+    /** OHIF image indices the next Update redoes, and those carrying a prompt. */
+    stale: number[];
+    promptedSlices: number[];
   }[];
   propagation: { running: boolean; done: number; total: number; runs?: number };
-  settings: { policy: string; capacity: number; confidenceThreshold: number; orientations: 'single' | 'all' };
+  settings: {
+    policy: string;
+    capacity: number;
+    confidenceThreshold: number;
+    orientations: 'single' | 'all';
+    workflow: string;
+    autoUpdate: boolean;
+  };
   toolActive: boolean;
   export: { status: string; message?: string; downloadUrl?: string };
   error?: string;
