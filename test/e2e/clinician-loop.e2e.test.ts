@@ -89,6 +89,15 @@ async function jumpToImage(index: number): Promise<void> {
   );
 }
 
+/** An include click on the structure on OHIF image `index`; resolves once every action is done. */
+async function includeClickOn(index: number): Promise<void> {
+  await jumpToImage(index);
+  const points = pointCount(await viewer.prompts());
+  await viewer.clickViewport(0.5, 0.45);
+  await viewer.waitForPointCount(points + 1);
+  await waitIdle();
+}
+
 /** Waits until no action is queued and the first segment has `count` stale slices; answers the state. */
 async function waitForStale(count: number): Promise<PanelStateView> {
   await session.page.waitForFunction(
@@ -345,11 +354,7 @@ describe('the clinician’s loop (issue 12)', () => {
     const a = start.segments[0].promptedSlices[0];
     const c = a >= 10 ? a - 8 : a + 8; // a propagated slice well away from the prompt
     loop5 = { prompt: a, correction: c };
-    await jumpToImage(c);
-    const points = pointCount(await viewer.prompts());
-    await viewer.clickViewport(0.5, 0.45);
-    await viewer.waitForPointCount(points + 1);
-    await waitIdle();
+    await includeClickOn(c);
     const corrected = await viewer.state();
     const seg = corrected.segments[0];
     const stale = seg.stale;
@@ -392,11 +397,7 @@ describe('the clinician’s loop (issue 12)', () => {
     // stale the slices after it, away from a (MedSAM2's passes go outwards from the prompt).
     const { prompt: a, correction: c } = loop5;
     const m = a + Math.sign(c - a) * 3;
-    await jumpToImage(m);
-    const points = pointCount(await viewer.prompts());
-    await viewer.clickViewport(0.5, 0.45);
-    await viewer.waitForPointCount(points + 1);
-    await waitIdle();
+    await includeClickOn(m);
     const s = await viewer.state();
     const prompted = [a, c, m].sort((x, y) => x - y);
     expect(s.segments[0].promptedSlices).toEqual(prompted);
