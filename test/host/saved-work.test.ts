@@ -88,6 +88,23 @@ describe('saved work (prompts that survive a reload)', () => {
     for (const text of broken) expect(parseSavedWork(text)).toBeNull();
   });
 
+  test('a lasso step round-trips; a lasso of fewer than 3 vertices or with a non-number is refused', () => {
+    const lasso = [
+      { x: 1, y: 2 },
+      { x: 9, y: 2 },
+      { x: 5, y: 8.5 },
+    ];
+    const withLasso = {
+      ...work(),
+      steps: [{ kind: 'prompt' as const, objectId: 1, prompt: { slice: 3, lasso } }],
+    };
+    expect(parseSavedWork(JSON.stringify(withLasso))).toEqual(withLasso);
+    const bad = (l: unknown) =>
+      JSON.stringify({ ...work(), steps: [{ kind: 'prompt', objectId: 1, prompt: { slice: 3, lasso: l } }] });
+    expect(parseSavedWork(bad(lasso.slice(0, 2)))).toBeNull();
+    expect(parseSavedWork(bad([...lasso.slice(0, 2), { x: '5', y: 8 }]))).toBeNull();
+  });
+
   test('storage that refuses, is missing, or an entry over the bound: not saved, and why', () => {
     const storage = new MemoryStorage();
     storage.refuse = 'QuotaExceededError';
