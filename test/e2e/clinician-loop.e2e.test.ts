@@ -32,7 +32,7 @@ let session: BrowserSession;
 let viewer: ViewerPage;
 const figures: Record<string, LongTaskFigures | number> = {};
 /** Fault 5's prompted slices (OHIF image indices): the first prompt and the correction after it. */
-let loop5 = { prompt: -1, correction: -1 };
+let loop5 = { prompt: -1, correction: -1, objectId: -1 };
 
 beforeAll(async () => {
   stack = await startStack();
@@ -353,7 +353,7 @@ describe('the clinician’s loop (issue 12)', () => {
     const start = await viewer.state();
     const a = start.segments[0].promptedSlices[0];
     const c = a >= 10 ? a - 8 : a + 8; // a propagated slice well away from the prompt
-    loop5 = { prompt: a, correction: c };
+    loop5 = { prompt: a, correction: c, objectId: start.segments[0].objectId };
     await includeClickOn(c);
     const corrected = await viewer.state();
     const seg = corrected.segments[0];
@@ -510,5 +510,35 @@ describe('the clinician’s loop (issue 12)', () => {
     });
     const both = (await viewer.state()).segments as unknown as Record<string, { meaning: string }>[];
     expect(both.map((s) => s.type.meaning)).toEqual(['Liver', 'Tissue']);
+  });
+
+  test('fault 5: Update and Propagate between are kept with the work: a reload brings back the same strip and masks', async () => {
+    await waitIdle();
+    await session.page.click('[data-cy="medsam2-segment-select-' + loop5.objectId + '"]');
+    const before = await viewer.state();
+    const coverage = await viewer.coverage();
+    await session.page.reload();
+    await viewer.open();
+    // The series shows as ready while its saved work is replayed ('restoring'): wait for the end.
+    await session.page.waitForFunction(
+      () => {
+        const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+          .commandsManager;
+        const s = cm.runCommand('medsam2GetState') as PanelStateView & {
+          queued: number;
+          saved?: { status: string };
+        };
+        return s.toolActive && s.series.status === 'ready' && s.queued === 0 && s.saved?.status === 'kept';
+      },
+      undefined,
+      { timeout: 180000 },
+    );
+    const after = await viewer.state();
+    const strip = (s: PanelStateView) => {
+      const { slices, stale, promptedSlices } = s.segments[0];
+      return { slices, stale, promptedSlices };
+    };
+    expect(strip(after)).toEqual(strip(before));
+    expect(await viewer.coverage()).toEqual(coverage);
   });
 });

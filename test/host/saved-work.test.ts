@@ -45,6 +45,7 @@ function work(savedAt = 1000, extraSteps = 0): SavedWork {
       { kind: 'prompt', objectId: 1, prompt: { slice: 7, box: [1, 2, 30, 40] } },
       { kind: 'undo', objectId: 1 },
       { kind: 'propagate', objectId: 1, settings: DEFAULT_SETTINGS },
+      { kind: 'between', objectId: 1, from: 3, to: 7, settings: DEFAULT_SETTINGS },
       ...Array.from({ length: extraSteps }, () => ({ kind: 'undo' as const, objectId: 1 })),
     ],
   };
@@ -84,6 +85,11 @@ describe('saved work (prompts that survive a reload)', () => {
       JSON.stringify({ ...work(), segments: [] }),
       JSON.stringify({ ...work(), steps: [{ kind: 'prompt', objectId: 1, prompt: { slice: 2 } }] }),
       JSON.stringify({ ...work(), segments: [{ ...work().segments[0], label: 'x'.repeat(300) }] }),
+      JSON.stringify({
+        ...work(),
+        steps: [{ kind: 'between', objectId: 1, from: 2.5, to: 9, settings: DEFAULT_SETTINGS }],
+      }),
+      JSON.stringify({ ...work(), steps: [{ kind: 'between', objectId: 1, from: -1, to: 9 }] }),
     ];
     for (const text of broken) expect(parseSavedWork(text)).toBeNull();
   });
@@ -177,6 +183,7 @@ describe('WorkKeeper (the work on the open series, kept and replayed)', () => {
         },
         undo: async () => void log.push('undo'),
         propagate: async (_a, s) => void log.push(`propagate ${s.policy}`),
+        between: async (_a, from, to, s) => void log.push(`between ${from}-${to} ${s.workflow}`),
       },
     };
   }
@@ -189,6 +196,7 @@ describe('WorkKeeper (the work on the open series, kept and replayed)', () => {
     work.undo(1);
     work.prompt(1, { slice: 5, box: [0, 0, 9, 9] });
     work.propagate(1, DEFAULT_SETTINGS);
+    work.between(1, 4, 5, { ...DEFAULT_SETTINGS, workflow: 'medsam2' });
     expect(state.state.saved).toMatchObject({ status: 'kept' });
 
     const again = keeper(storage);
@@ -204,6 +212,8 @@ describe('WorkKeeper (the work on the open series, kept and replayed)', () => {
       'prompt 5',
       'select 11',
       `propagate ${DEFAULT_SETTINGS.policy}`,
+      'select 11',
+      'between 4-5 medsam2',
       'select 11',
     ]);
     expect(again.state.state.saved?.message).toMatch(/^Restored your work from \d\d:\d\d \(2 prompts\)\.$/);

@@ -222,6 +222,11 @@ export class Medsam2Controller {
     this.parts.work.clear();
   }
 
+  /** The engine settings a saved run had; the viewer's own (update automatically) stay as they are. */
+  private replaySettings(settings: SettingsState): void {
+    this.store.set({ settings: { ...settings, autoUpdate: this.store.state.settings.autoUpdate } });
+  }
+
   /** The saved work on a series being opened, replayed through the same paths as the user's actions. */
   private restoreSavedWork(active: ActiveSeries): Promise<void> {
     const { segments } = this.parts;
@@ -229,9 +234,12 @@ export class Medsam2Controller {
       prompt: (a, p) => this.prompts.replay(a, p),
       undo: (a) => this.prompts.undo(a),
       propagate: async (a, settings) => {
-        // The engine settings the run had; the viewer's own (update automatically) stay as they are.
-        this.store.set({ settings: { ...settings, autoUpdate: this.store.state.settings.autoUpdate } });
+        this.replaySettings(settings);
         await this.propagation.propagate(a);
+      },
+      between: async (a, from, to, settings) => {
+        this.replaySettings(settings);
+        await this.propagation.betweenSlices({ active: a, objectId: segments.requireActive() }, from, to);
       },
       segment: async (a, saved, index) => {
         const objectId =

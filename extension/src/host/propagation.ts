@@ -32,9 +32,7 @@ export class Propagation {
     const ready = await this.prompted(opening);
     if (!ready) return;
     const { active, objectId } = ready;
-    const ran = await this.stream(active, objectId, true, (signal) =>
-      this.parts.client().propagate(active.sessionId, [objectId], signal),
-    );
+    const ran = await this.whole(active, objectId);
     if (!ran) this.parts.say('Every slice is up to date: nothing to propagate.');
   }
 
@@ -51,9 +49,7 @@ export class Propagation {
       if (!auto) this.parts.say('Every slice is up to date: nothing to update.');
       return;
     }
-    await this.stream(active, objectId, true, (signal) =>
-      this.parts.client().propagate(active.sessionId, [objectId], signal),
-    );
+    await this.whole(active, objectId);
   }
 
   /**
@@ -63,25 +59,35 @@ export class Propagation {
   async between(fromImage: number, toImage: number): Promise<void> {
     const ready = await this.prompted();
     if (!ready) return;
+    const { active } = ready;
+    const [from, to] = [fromImage, toImage].map((k) => active.series.sliceOfImageIndex.get(k) ?? -1);
+    await this.betweenSlices(ready, from, to);
+  }
+
+  /** `between` on volume slices (the engine's numbering, as saved work keeps them). */
+  async betweenSlices(
+    ready: { active: ActiveSeries; objectId: number },
+    from: number,
+    to: number,
+  ): Promise<void> {
     const { active, objectId } = ready;
-    const { label, promptedSlices } = this.parts.segments.get(objectId);
-    const [from, to] = [fromImage, toImage].map((k) => active.series.sliceOfImageIndex.get(k));
-    if (
-      from === undefined ||
-      to === undefined ||
-      ![fromImage, toImage].every((k) => promptedSlices.includes(k))
-    )
+    const { parts } = this;
+    const image = (k: number) => (active.series.imageIndexOfSlice[k] ?? k) + 1;
+    const prompted = parts.prompts.of(objectId).map((p) => p.slice);
+    if (![from, to].every((k) => prompted.includes(k)))
       throw new Error(
-        `Propagate between: slices ${fromImage + 1} and ${toImage + 1} must both carry a prompt of ${label} (prompted: ${promptedSlices.map((k) => k + 1).join(', ')})`,
+        `Propagate between: slices ${image(from)} and ${image(to)} must both carry a prompt of ${parts.segments.get(objectId).label} (prompted: ${prompted
+          .map(image)
+          .sort((a, b) => a - b)
+          .join(', ')})`,
       );
-    // Not kept for a reload (saved work replays prompts, Undo and whole propagations).
-    const ran = await this.stream(active, objectId, false, (signal) =>
-      this.parts.client().propagateBetween(active.sessionId, objectId, from, to, signal),
+    const ran = await this.stream(
+      active,
+      () => parts.work.between(objectId, from, to, active.applied),
+      (signal) => parts.client().propagateBetween(active.sessionId, objectId, from, to, signal),
     );
     if (!ran)
-      this.parts.say(
-        `Every slice between ${fromImage + 1} and ${toImage + 1} is up to date: nothing to propagate.`,
-      );
+      parts.say(`Every slice between ${image(from)} and ${image(to)} is up to date: nothing to propagate.`);
   }
 
   /** Stops a running propagation at once; slices already drawn stay. */
@@ -110,18 +116,22 @@ export class Propagation {
     return null;
   }
 
+  /** The whole propagation of one segment (Propagate, Update), kept as a saved-work step. */
+  private whole(active: ActiveSeries, objectId: number): Promise<boolean> {
+    return this.stream(
+      active,
+      () => this.parts.work.propagate(objectId, active.applied),
+      (signal) => this.parts.client().propagate(active.sessionId, [objectId], signal),
+    );
+  }
+
   /**
-   * Runs one propagation stream of `objectId` into the labelmap and the panel; answers whether any
-   * slice was redone (when none was, the last run's "n/n slices — done" stays on show). `keep`: a
-   * whole propagation that ran to the end is kept as a step of the saved work (a stopped run
-   * cannot be replayed to the same point).
+   * Runs one propagation stream into the labelmap and the panel; answers whether any slice was
+   * redone (when none was, the last run's "n/n slices — done" stays on show). `keep` records a run
+   * that went to the end as a step of the saved work (a stopped run cannot be replayed to the same
+   * point).
    */
-  private async stream(
-    active: ActiveSeries,
-    objectId: number,
-    keep: boolean,
-    start: Stream,
-  ): Promise<boolean> {
+  private async stream(active: ActiveSeries, keep: () => void, start: Stream): Promise<boolean> {
     const { store, segments } = this.parts;
     await this.applySettings(active);
     const previous = store.state.propagation;
@@ -138,8 +148,7 @@ export class Propagation {
     } finally {
       store.set({ propagation: { ...store.state.propagation, running: false, runs: runs + 1 } });
     }
-    if (keep && !stopped && store.state.propagation.total > 0)
-      this.parts.work.propagate(objectId, active.applied);
+    if (!stopped && store.state.propagation.total > 0) keep();
     await this.marks.refresh(active);
     if (stopped) {
       this.parts.say('Propagation stopped: the slices done so far are kept.');

@@ -27,7 +27,15 @@ export interface SavedSegment {
 export type WorkStep =
   | { readonly kind: 'prompt'; readonly objectId: number; readonly prompt: VoxelPrompt }
   | { readonly kind: 'undo'; readonly objectId: number }
-  | { readonly kind: 'propagate'; readonly objectId: number; readonly settings: SettingsState };
+  | { readonly kind: 'propagate'; readonly objectId: number; readonly settings: SettingsState }
+  /** Propagate between two prompted volume slices (session.propagateBetween). */
+  | {
+      readonly kind: 'between';
+      readonly objectId: number;
+      readonly from: number;
+      readonly to: number;
+      readonly settings: SettingsState;
+    };
 
 export interface SavedWork {
   readonly savedAt: number;
@@ -193,6 +201,7 @@ function isStep(v: unknown): v is WorkStep {
   if (!isObject(v) || !isCount(v.objectId)) return false;
   if (v.kind === 'prompt') return isVoxelPrompt(v.prompt);
   if (v.kind === 'undo') return true;
+  if (v.kind === 'between') return isCount(v.from) && isCount(v.to) && isSettings(v.settings);
   return v.kind === 'propagate' && isSettings(v.settings);
 }
 

@@ -25,6 +25,8 @@ export interface ReplayOps {
   prompt(active: ActiveSeries, p: VoxelPrompt): Promise<void>;
   undo(active: ActiveSeries): Promise<void>;
   propagate(active: ActiveSeries, settings: SettingsState): Promise<void>;
+  /** Propagate between two prompted volume slices of the selected segment. */
+  between(active: ActiveSeries, from: number, to: number, settings: SettingsState): Promise<void>;
   /** Makes a segment like `saved` (the first one exists already) and selects it; its object id. */
   segment(active: ActiveSeries, saved: SavedSegment, index: number): Promise<number>;
   select(active: ActiveSeries, objectId: number): void;
@@ -89,6 +91,10 @@ export class WorkKeeper {
     this.add({ kind: 'propagate', objectId, settings });
   }
 
+  between(objectId: number, from: number, to: number, settings: SettingsState): void {
+    this.add({ kind: 'between', objectId, from, to, settings });
+  }
+
   /**
    * Saves the segments and steps (after each step; call it when segment names, colours or codes
    * change). A SEG opened for editing is not kept (its masks are not steps): its segments and
@@ -148,6 +154,7 @@ export class WorkKeeper {
       ops.select(active, objectId);
       if (step.kind === 'prompt') await ops.prompt(active, step.prompt);
       else if (step.kind === 'undo') await ops.undo(active);
+      else if (step.kind === 'between') await ops.between(active, step.from, step.to, step.settings);
       else await ops.propagate(active, step.settings);
       this.steps.push({ ...step, objectId });
     }
