@@ -6,6 +6,8 @@
 //       medsam2-extension.js | medsam2-mode.js   ES module entry (OHIF 3.13 app-config URL, 3.14 descriptor)
 //       medsam2-worker.js, ort/                  (extension) the engine's module worker and the
 //                                                onnxruntime-web files it loads, found beside the entry
+//       medsam2-graph-worker.js                  (extension) the image encoder's own onnxruntime
+//                                                instance, a worker the engine worker starts
 //       descriptor.json                          the OHIF 3.14 runtime descriptor: packageName,
 //                                                importPath, coreVersionRange, integrity (sha384)
 //   lib/index.mjs                            the entry an OHIF source build imports (pluginConfig.json):
@@ -21,7 +23,8 @@
 //
 // Usage: node extension/build.mjs [--force] [--watch]
 //        node extension/build.mjs --bench <dir>   the benchmark's browser page (not deployed): index.html,
-//                                                 medsam2-bench.js and ort/ in <dir> (npm run bench does this)
+//                                                 medsam2-bench.js, medsam2-graph-worker.js and ort/ in <dir>
+//                                                 (npm run bench does this)
 import { build, context } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -101,6 +104,12 @@ async function copyOrt(dir) {
   for (const f of ORT_FILES) await copyFile(join(root, ORT_DIR, f), join(dir, 'ort', f));
 }
 
+/** The extension's module workers: the engine, and the image encoder's own onnxruntime instance. */
+const WORKERS = [
+  { in: 'extension/src/worker/browser-entry.ts', out: 'medsam2-worker' },
+  { in: 'extension/src/worker/graph-entry.ts', out: 'medsam2-graph-worker' },
+];
+
 /** The host's libraries come through OHIF's managers at run time: importing one is a build error. */
 function refuseHostLibraries() {
   return {
@@ -129,10 +138,7 @@ async function buildInto(staging) {
   note(
     await build({
       ...common,
-      entryPoints: [
-        { in: pk.extension.entry, out: pk.extension.file },
-        { in: 'extension/src/worker/browser-entry.ts', out: 'medsam2-worker' },
-      ],
+      entryPoints: [{ in: pk.extension.entry, out: pk.extension.file }, ...WORKERS],
       define: { ...common.define, ...(await ortPin()) },
       outdir: pluginDir(pk.extension),
       plugins: [refuseHostLibraries()],
@@ -238,7 +244,11 @@ async function main() {
     if (!dir) throw new Error('--bench needs an output folder');
     await build({
       ...common,
-      entryPoints: [{ in: 'extension/bench/page.ts', out: 'medsam2-bench' }],
+      entryPoints: [
+        { in: 'extension/bench/page.ts', out: 'medsam2-bench' },
+        // The page runs the engine itself; the image encoder's own instance is a worker beside it.
+        WORKERS[1],
+      ],
       outdir: resolve(dir),
       plugins: [refuseHostLibraries()],
     });
@@ -249,10 +259,7 @@ async function main() {
     const pk = packages().extension;
     const ctx = await context({
       ...common,
-      entryPoints: [
-        { in: pk.entry, out: pk.file },
-        { in: 'extension/src/worker/browser-entry.ts', out: 'medsam2-worker' },
-      ],
+      entryPoints: [{ in: pk.entry, out: pk.file }, ...WORKERS],
       define: { ...common.define, ...(await ortPin()) },
       outdir: resolve(root, 'extension', 'dist', 'plugins', pk.name, pk.version),
       plugins: [refuseHostLibraries()],

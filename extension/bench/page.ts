@@ -16,6 +16,7 @@ import {
 import { loadModel } from '../src/engine/model/sam-model';
 import { webBackendCandidates } from '../src/engine/runtime/web-backends';
 import { besideModule } from '../src/host/module-url';
+import { startGraphWorker } from '../src/worker/graph-worker';
 import { openModelCache } from '../src/worker/model-cache';
 import { urlModelFiles } from '../src/worker/url-model-files';
 
@@ -23,6 +24,11 @@ export interface BrowserBenchRequest {
   readonly backend: 'wasm' | 'webgpu';
   /** wasm threads to ask onnxruntime-web for (it falls back to 1 without cross-origin isolation). */
   readonly threads?: number;
+  /**
+   * wasm only: run the image encoder on its own instance in a worker with this many threads, as the
+   * product does (splitWasmThreads); `threads` is then the other graphs' share.
+   */
+  readonly encoderThreads?: number;
   /** Model folder URL, relative to the page. */
   readonly modelUrl: string;
   readonly plan: BenchPlan;
@@ -40,7 +46,7 @@ export interface ModelLoadFigures {
 export interface BrowserBenchReply {
   readonly description: string;
   readonly modelLoad: ModelLoadFigures;
-  /** wasm threads onnxruntime-web actually runs (null for WebGPU). */
+  /** wasm threads onnxruntime-web actually runs, the encoder's own instance included (null for WebGPU). */
   readonly threads: number | null;
   readonly measures: Measures;
   readonly peakJsHeapMb: number;
@@ -100,10 +106,17 @@ async function bench(request: BrowserBenchRequest): Promise<BrowserBenchReply> {
       return response;
     };
     const t0 = performance.now();
+    const encoderBackend =
+      request.encoderThreads === undefined
+        ? undefined
+        : await startGraphWorker(besideModule('./'), request.encoderThreads, besideModule('./ort/'));
     const loaded = await loadModel(
       urlModelFiles(modelUrl, { fetch: counting, cache: openModelCache() }),
       backend,
+      { encoderBackend },
     );
+    if (request.encoderThreads !== undefined && !loaded.encoderRunsApart)
+      throw new Error('the image encoder did not get its own worker');
     return { model: loaded, ms: performance.now() - t0, mb: downloaded / 2 ** 20 };
   };
   const first = await load();
@@ -120,14 +133,18 @@ async function bench(request: BrowserBenchRequest): Promise<BrowserBenchReply> {
     const second = await load();
     await second.model.release();
     return {
-      description: backend.description,
+      description:
+        request.encoderThreads === undefined
+          ? backend.description
+          : `${backend.description} + image encoder on its own worker (${request.encoderThreads} thread${request.encoderThreads === 1 ? '' : 's'})`,
       modelLoad: {
         firstVisitMs: first.ms,
         firstVisitDownloadMb: first.mb,
         secondVisitMs: second.ms,
         secondVisitDownloadMb: second.mb,
       },
-      threads: request.backend === 'wasm' ? (ort.env.wasm.numThreads ?? 1) : null,
+      threads:
+        request.backend === 'wasm' ? (ort.env.wasm.numThreads ?? 1) + (request.encoderThreads ?? 0) : null,
       measures,
       peakJsHeapMb: peakHeap / 2 ** 20,
       browser: {

@@ -30,7 +30,11 @@ describe('npm run bench (Node half, tiny plan)', () => {
     ]);
     expect(report.plan).toEqual({ slices: 4, volumes: [5, 6], repeats: 1 });
     expect(report.model).toMatchObject({ name: 'test-tiny', testModel: true });
-    expect(report.skipped).toEqual([{ id: 'chromium', reason: '--no-browser' }]);
+    expect(report.skipped).toEqual([
+      { id: 'chromium', reason: '--no-browser' },
+      { id: 'viewer', reason: '--no-browser' },
+    ]);
+    expect(report.viewer).toEqual([]);
   });
 
   it('gives every figure as a positive finite number and the bank a share of the slice in (0, 1)', () => {

@@ -7,6 +7,8 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseThreads, runBench } from '../../extension/src/cli/bench';
+import { wasmRunId } from '../../extension/src/cli/bench-browser';
+import { splitWasmThreads } from '../../extension/src/engine/runtime/web-backends';
 import type { BenchReport } from '../../extension/src/cli/bench-report';
 import { runProblems } from '../bench/checks';
 
@@ -24,24 +26,28 @@ const chromiumRuns = () => report.runs.filter((r) => r.platform === 'chromium');
 
 /** 1, 2 and the product's thread count on this machine's cores (the same on a 2-core machine). */
 const threads = parseThreads(undefined);
+const product = threads[threads.length - 1];
+/** The product's split of those threads: the image encoder on its own instance. */
+const split = splitWasmThreads(product);
+const wasmIds = [...threads.map((n) => wasmRunId(n)), ...(split ? [wasmRunId(product, split)] : [])];
 
-test("runs wasm with 1, 2 and the product's threads and WebGPU in Chromium, after the two Node backends", () => {
-  expect(report.runs.map((r) => r.id)).toEqual([
-    'node native',
-    'node wasm',
-    ...threads.map((n) => `chromium wasm ${n}t`),
-    'chromium webgpu',
-  ]);
+test("runs wasm with 1, 2 and the product's threads (also split as the product does) and WebGPU in Chromium, after the two Node backends", () => {
+  expect(report.runs.map((r) => r.id)).toEqual(['node native', 'node wasm', ...wasmIds, 'chromium webgpu']);
   expect(report.skipped).toEqual([]);
   expect(chromiumRuns().map((r) => [r.backend, r.threads])).toEqual([
     ...threads.map((n) => ['wasm', n]),
+    ...(split ? [['wasm', product]] : []),
     ['webgpu', null],
   ]);
+  if (split)
+    expect(report.runs.find((r) => r.id === wasmRunId(product, split))?.description).toMatch(
+      /image encoder on its own worker/,
+    );
 });
 
 test('the bench page is cross-origin isolated in every configuration', () => {
   expect(chromiumRuns().map((r) => r.browser?.crossOriginIsolated)).toEqual(
-    Array(threads.length + 1).fill(true),
+    Array(wasmIds.length + 1).fill(true),
   );
 });
 
@@ -59,8 +65,31 @@ test('the WebGPU run reports its adapter and, on a software adapter, runs a redu
 test('every Chromium figure is positive and finite, the bank a share of the slice in (0, 1), the heap at least the encoder cache', () => {
   expect(chromiumRuns().flatMap((r) => runProblems(r, r.plan))).toEqual([]);
   expect(chromiumRuns().map((r) => r.memory.rssOf)).toEqual(
-    Array(threads.length + 1).fill('the page renderer process (VmHWM)'),
+    Array(wasmIds.length + 1).fill('the page renderer process (VmHWM)'),
   );
+});
+
+test('the viewer run drives the real OHIF with the extension: every figure present, compared with the page at the product threads', () => {
+  expect(report.viewer).toHaveLength(1);
+  const v = report.viewer[0];
+  expect(v.id).toBe('viewer');
+  expect(v.backend).toBe('wasm');
+  for (const [name, x] of Object.entries({
+    openToReadyMs: v.openToReadyMs,
+    firstClickMs: v.firstClickMs,
+    cachedClickMs: v.cachedClickMs,
+    propagateMs: v.propagateMs,
+    msPerSlice: v.msPerSlice,
+    peakRendererMb: v.peakRendererMb,
+  }))
+    expect([name, Number.isFinite(x) && x > 0]).toEqual([name, true]);
+  // The sample series has 20 slices; the run redoes the prompted one with the other 19.
+  expect(v.propagatedSlices).toBeGreaterThanOrEqual(19);
+  expect(v.repaints).toBeGreaterThan(0);
+  expect(v.longTasks.count).toBeGreaterThanOrEqual(0);
+  expect(v.longTasks.longestMs).toBeLessThanOrEqual(v.longTasks.totalMs);
+  expect(v.comparison?.benchRun).toBe(wasmRunId(product, split));
+  expect(v.comparison?.ratio).toBeGreaterThan(0);
 });
 
 test('a second visit loads the model from Cache Storage: only the manifest is downloaded again', () => {

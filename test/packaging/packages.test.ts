@@ -170,12 +170,13 @@ describe('ids', () => {
     }
   });
 
-  test('the extension package ships the worker and the onnxruntime-web files beside its entry', () => {
+  test('the extension package ships the workers and the onnxruntime-web files beside its entry', () => {
     const { pkg, files } = packed.extension;
     const base = `dist/plugins/${pkg.name}/${pkg.version}/`;
     expect(files).toEqual(
       expect.arrayContaining([
         `${base}medsam2-worker.js`,
+        `${base}medsam2-graph-worker.js`,
         `${base}ort/ort-wasm-simd-threaded.jsep.mjs`,
         `${base}ort/ort-wasm-simd-threaded.jsep.wasm`,
       ]),

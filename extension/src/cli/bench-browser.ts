@@ -17,6 +17,7 @@ import { BUNDLE_PATH, startServer } from '../../serve/server';
 import { chromiumArgs, requireChromium } from '../node/chromium';
 import type { BackendRun, BenchPlan } from './bench-measures';
 import type { SkippedRun } from './bench-report';
+import { splitWasmThreads, type WasmThreadSplit } from '../engine/runtime/web-backends';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const MODEL_NAME = 'bench';
@@ -59,8 +60,12 @@ export async function benchChromium(
       const pageUrl = `${server.url}/index.html`;
       const runs: BackendRun[] = [];
       const skipped: SkippedRun[] = [];
-      for (const threads of options.wasmThreads ?? [1, 2])
-        runs.push(await runWasm(pageUrl, threads, options));
+      const counts = options.wasmThreads ?? [1, 2];
+      for (const threads of counts) runs.push(await runWasm(pageUrl, threads, options));
+      // The product's configuration: the image encoder on its own instance with part of the threads.
+      const product = Math.max(...counts);
+      const split = splitWasmThreads(product);
+      if (split) runs.push(await runWasm(pageUrl, product, options, split));
       if (options.webgpu ?? true) {
         const webgpu = await runWebGpu(pageUrl, options);
         if ('reason' in webgpu) skipped.push(webgpu);
@@ -93,11 +98,21 @@ async function runWebGpu(pageUrl: string, options: ChromiumBenchOptions): Promis
   });
 }
 
-function runWasm(pageUrl: string, threads: number, options: ChromiumBenchOptions): Promise<BackendRun> {
-  const id = `chromium wasm ${threads}t`;
+/** Run id of the wasm configuration with `threads` in all, split as the product does when `split`. */
+export const wasmRunId = (threads: number, split?: WasmThreadSplit | null): string =>
+  split ? `chromium wasm ${split.engine}+${split.encoder}t` : `chromium wasm ${threads}t`;
+
+function runWasm(
+  pageUrl: string,
+  threads: number,
+  options: ChromiumBenchOptions,
+  split?: WasmThreadSplit,
+): Promise<BackendRun> {
+  const id = wasmRunId(threads, split);
   const request: BrowserBenchRequest = {
     backend: 'wasm',
-    threads,
+    threads: split ? split.engine : threads,
+    ...(split ? { encoderThreads: split.encoder } : {}),
     modelUrl: `${BUNDLE_PATH}models/${MODEL_NAME}/`,
     plan: options.plan,
   };
@@ -159,7 +174,7 @@ async function withPage<T>(
  * The largest VmHWM among this process's Chromium renderer descendants (one page per browser, so
  * the bench page's renderer; a spare renderer, if any, is smaller). Linux only.
  */
-function rendererPeakRssMb(): number {
+export function rendererPeakRssMb(): number {
   const parent = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

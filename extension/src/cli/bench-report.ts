@@ -4,6 +4,7 @@
  */
 import type { GraphName } from '../engine/model/contract';
 import { BENCH_POLICIES, type BackendRun, type BenchPlan } from './bench-measures';
+import type { ViewerRun } from './bench-viewer';
 
 export interface SkippedRun {
   readonly id: string;
@@ -33,6 +34,8 @@ export interface BenchReport {
   readonly node: string;
   readonly runs: readonly BackendRun[];
   readonly skipped: readonly SkippedRun[];
+  /** The viewer runs (real OHIF, the extension's worker), one per model folder. */
+  readonly viewer: readonly ViewerRun[];
   readonly ratios: {
     /** Each run's median per-slice time (paper policy) over Node native's. */
     readonly perSliceOverNodeNative: Record<string, number>;
@@ -53,6 +56,7 @@ export function benchReport(
   runs: readonly BackendRun[],
   skipped: readonly SkippedRun[],
   int8?: BenchModel,
+  viewer: readonly ViewerRun[] = [],
 ): BenchReport {
   const baseline = runs.find((r) => r.id === BASELINE_RUN);
   const per = (f: (r: BackendRun) => number) => Object.fromEntries(runs.map((r) => [r.id, f(r)]));
@@ -68,6 +72,7 @@ export function benchReport(
     node: process.version,
     runs,
     skipped,
+    viewer,
     ratios: {
       perSliceOverNodeNative: baseline
         ? per(
@@ -165,8 +170,13 @@ export function benchTable(report: BenchReport): string {
       }),
     ]);
   }
+  return markdownTable(cells);
+}
+
+/** A Markdown table from rows of cells, the first row the header; columns padded to align. */
+export function markdownTable(cells: readonly (readonly string[])[]): string {
   const widths = cells[0].map((_, c) => Math.max(...cells.map((r) => r[c].length)));
-  const line = (r: string[]) => `| ${r.map((v, c) => v.padEnd(widths[c])).join(' | ')} |`;
+  const line = (r: readonly string[]) => `| ${r.map((v, c) => v.padEnd(widths[c])).join(' | ')} |`;
   return [
     line(cells[0]),
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,

@@ -12,11 +12,13 @@ import { availableParallelism } from 'node:os';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelError } from '../engine/errors';
-import { wasmThreadsFor } from '../engine/runtime/web-backends';
+import { splitWasmThreads, wasmThreadsFor } from '../engine/runtime/web-backends';
 import { intFlag, parseFlags, UsageError } from './args';
-import { benchChromium } from './bench-browser';
+import { benchChromium, wasmRunId } from './bench-browser';
 import type { BackendRun, BenchPlan } from './bench-measures';
 import { benchNode } from './bench-node';
+import { benchViewer, type ViewerRun } from './bench-viewer';
+import { compareViewer, viewerTable } from './bench-viewer-report';
 import {
   benchReport,
   benchSummary,
@@ -38,6 +40,7 @@ const FLAGS = {
   'no-browser': 'boolean',
   'no-node-wasm': 'boolean',
   'no-webgpu': 'boolean',
+  'no-viewer': 'boolean',
   threads: 'string',
 } as const;
 
@@ -121,7 +124,7 @@ async function benchModel(
   plan: BenchPlan,
   wasmThreads: number[],
   log: (line: string) => void,
-): Promise<{ runs: BackendRun[]; skipped: SkippedRun[] }> {
+): Promise<{ runs: BackendRun[]; skipped: SkippedRun[]; viewer: ViewerRun[] }> {
   const skipped: SkippedRun[] = [];
   const tag = <T extends { id: string }>(r: T): T => ({ ...r, id: `${r.id}${suffix}` });
   const runs: BackendRun[] = (
@@ -140,7 +143,22 @@ async function benchModel(
     runs.push(...chromium.runs.map(tag));
     skipped.push(...chromium.skipped.map(tag));
   }
-  return { runs: runs.map((r) => ({ ...r, modelDownloadMb: model.downloadMb })), skipped };
+  const viewer: ViewerRun[] = [];
+  const viewerId = `viewer${suffix}`;
+  if (flags.get('no-browser') || flags.get('no-viewer'))
+    skipped.push({ id: viewerId, reason: flags.get('no-viewer') ? '--no-viewer' : '--no-browser' });
+  else {
+    const run = await benchViewer(model.dir, viewerId, log);
+    if ('reason' in run) skipped.push(run);
+    else {
+      // The viewer's worker runs the product's threads and split; compare with the page at the same.
+      const threads = wasmThreadsFor(availableParallelism(), true);
+      const pageRun = `${wasmRunId(threads, splitWasmThreads(threads))}${suffix}`;
+      const comparison = compareViewer(run, pageRun, runs);
+      viewer.push(comparison ? { ...run, comparison } : run);
+    }
+  }
+  return { runs: runs.map((r) => ({ ...r, modelDownloadMb: model.downloadMb })), skipped, viewer };
 }
 
 export interface BenchIo {
@@ -174,21 +192,24 @@ export async function runBench(argv: readonly string[], io: BenchIo = STD_IO): P
   log(
     `model ${model.name} (${modelDir})${int8 ? `, int8 ${int8.name} (${int8.dir})` : ''}; ${describePlan(plan)}`,
   );
-  const { runs, skipped } = await benchModel(model, '', flags, plan, wasmThreads, log);
+  const { runs, skipped, viewer } = await benchModel(model, '', flags, plan, wasmThreads, log);
   if (int8) {
     const more = await benchModel(int8, INT8_SUFFIX, flags, plan, wasmThreads, log);
     runs.push(...more.runs);
     skipped.push(...more.skipped);
+    viewer.push(...more.viewer);
   }
-  const report = benchReport(model, plan, runs, skipped, int8);
+  const report = benchReport(model, plan, runs, skipped, int8, viewer);
   await mkdir(path.dirname(path.resolve(jsonPath)), { recursive: true });
   await writeFile(jsonPath, JSON.stringify(report, null, 2));
-  io.out(`${benchTable(report)}\n\n${benchSummary(report)}\nJSON: ${jsonPath}\n`);
+  const viewerText = viewer.length > 0 ? `\n\n${viewerTable(viewer)}` : '';
+  io.out(`${benchTable(report)}${viewerText}\n\n${benchSummary(report)}\nJSON: ${jsonPath}\n`);
   return report;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [--model <dir>] [--int8 <dir>] [--json <file>] [--slices N]
-        [--volumes 100,200|none] [--repeats N] [--no-browser] [--no-node-wasm] [--threads 1,2,max] [--no-webgpu]`;
+        [--volumes 100,200|none] [--repeats N] [--no-browser] [--no-node-wasm] [--threads 1,2,max] [--no-webgpu]
+        [--no-viewer]`;
 
 if (require.main === module) {
   runBench(process.argv.slice(2)).catch((e) => {

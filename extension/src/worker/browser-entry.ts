@@ -11,10 +11,11 @@
  * visit reads it from Cache Storage.
  */
 import * as ort from 'onnxruntime-web';
-import { webBackendCandidates } from '../engine/runtime/web-backends';
+import { defaultWasmThreads, splitWasmThreads, webBackendCandidates } from '../engine/runtime/web-backends';
 import { moduleUrl } from '../host/module-url';
 import { ortWebGpuDevice } from './device-loss';
 import { EngineWorker } from './engine-worker';
+import { startGraphWorker } from './graph-worker';
 import type { DownloadProgress, WorkerRequest, WorkerResponse } from './protocol';
 import { fetchRuntimeBinary } from './runtime-binary';
 import { openModelCache } from './model-cache';
@@ -53,12 +54,20 @@ function prepareRuntime(onProgress: (p: DownloadProgress) => void): Promise<void
   return runtime;
 }
 
+// The image encoder on its own wasm instance with part of the threads (overlap); see splitWasmThreads.
+const split = splitWasmThreads(defaultWasmThreads());
+
 const worker = new EngineWorker(
   {
     modelFiles: (source, onProgress) =>
       urlModelFiles(new URL(source.location, ownUrl).href, { onProgress, cache: openModelCache() }),
     prepareRuntime,
-    backendCandidates: (only) => webBackendCandidates(ort).filter((c) => !only || only.includes(c.name)),
+    backendCandidates: (only) =>
+      webBackendCandidates(ort, { numThreads: split?.engine }).filter((c) => !only || only.includes(c.name)),
+    encoderBackend: async (backend) =>
+      backend.name === 'wasm' && split
+        ? startGraphWorker(ownUrl.href, split.encoder, ortBase, ort.env.wasm.wasmBinary)
+        : undefined,
     // Read only once a WebGPU model is loaded: before that, reading it would make a device.
     gpuDevice: async (backend) => (backend === 'webgpu' ? ortWebGpuDevice(ort.env) : undefined),
   },

@@ -9,7 +9,12 @@ import { slicesAround } from '../engine/cache/prefetch-order';
 import { CancelledError, EngineError, InputError, ModelError } from '../engine/errors';
 import { MANIFEST_FILE } from '../engine/model/manifest';
 import { loadModel, type ModelFiles, type SamModel } from '../engine/model/sam-model';
-import { type BackendCandidate, type BackendName, selectBackend } from '../engine/runtime/backend';
+import {
+  type BackendCandidate,
+  type BackendName,
+  type InferenceBackend,
+  selectBackend,
+} from '../engine/runtime/backend';
 
 import { type ObjectSnapshot, SegmentationSession, type SliceUpdate } from '../engine/session';
 import { type LosableDevice, watchDevice } from './device-loss';
@@ -39,6 +44,11 @@ export interface WorkerPlatform {
   prepareRuntime?(onProgress: (p: DownloadProgress) => void): Promise<void>;
   /** Bytes of encoder outputs to keep cached across sessions. */
   readonly cacheBytes?: number;
+  /**
+   * A backend on its own thread for the image encoder when `backend` gains from one (wasm with
+   * threads to share), else undefined; the model loaded with it owns and ends it.
+   */
+  encoderBackend?(backend: InferenceBackend): Promise<(InferenceBackend & { dispose?(): void }) | undefined>;
   /** The GPU device a loaded backend runs on, watched for loss; undefined for CPU backends. */
   gpuDevice?(backend: BackendName): Promise<LosableDevice | undefined>;
 }
@@ -275,7 +285,7 @@ export class EngineWorker {
         fallbacks.push(...tried);
         left = left.slice(left.findIndex((c) => c.name === backend.name) + 1);
         try {
-          const model = await loadModel(filesToRead, backend);
+          const model = await this.loadOn(backend, filesToRead);
           reserve = left;
           return model;
         } catch (e) {
@@ -305,6 +315,22 @@ export class EngineWorker {
     );
     await this.watchDevice(model, first);
     return { model, info: modelInfo(model, fallbacks) };
+  }
+
+  /**
+   * The model on `backend`, with the image encoder on its own thread where the platform offers one;
+   * when that thread cannot start or load the encoder, everything runs on `backend` instead.
+   */
+  private async loadOn(backend: InferenceBackend, files: ModelFiles): Promise<SamModel> {
+    const encoderBackend = await this.platform.encoderBackend?.(backend).catch(() => undefined);
+    if (encoderBackend) {
+      try {
+        return await loadModel(files, backend, { encoderBackend });
+      } catch (e) {
+        if (!(e instanceof ModelError && e.kind === 'inference-failed')) throw e;
+      }
+    }
+    return loadModel(files, backend);
   }
 
   /** When the platform reports `loaded`'s GPU device lost, `model` moves off it before the next call. */
@@ -369,7 +395,9 @@ function modelInfo(model: SamModel, fallbacks: readonly BackendFallback[]): Mode
     modelHash: model.modelHash,
     imageSize: m.imageSize,
     backend: backend.name,
-    backendDescription: backend.description,
+    backendDescription: model.encoderRunsApart
+      ? `${backend.description}; the image encoder on its own thread`
+      : backend.description,
     fallbacks: [...fallbacks],
   };
 }

@@ -54,6 +54,9 @@ export class FallbackModel implements SamModel {
   get grid() {
     return this.current.grid;
   }
+  get encoderRunsApart() {
+    return this.current.encoderRunsApart;
+  }
 
   encodeImage(image: Tensor): Promise<ImageFeatures> {
     return this.call((m) => m.encodeImage(image));

@@ -22,6 +22,8 @@ export const OHIF_UNDER_TEST = ohifVersionFromEnv();
 export interface StackOptions {
   /** Lua script for Orthanc (e.g. refusing SEG instances). */
   readonly lua?: string;
+  /** Model folder the server serves (default: the generated test model, models/test-tiny). */
+  readonly modelDir?: string;
   /** Model folder URL given to the extension instead of the served test model. */
   readonly modelUrl?: string;
   /** Content-Security-Policy the server sends (default: the server's own). */
@@ -36,7 +38,7 @@ export interface Stack {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const plugins = builtPlugins(ROOT);
-  const modelDir = resolve(ROOT, 'models', 'test-tiny');
+  const modelDir = options.modelDir ?? resolve(ROOT, 'models', 'test-tiny');
   if (!existsSync(resolve(modelDir, 'manifest.json')))
     throw new Error(`${modelDir} is missing: run npm run models:test first (npm run test:e2e does)`);
   const ohifDist = ensureOhifDist(resolve(ROOT, '.cache', 'ohif'), OHIF_UNDER_TEST, () => undefined);
@@ -47,7 +49,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ohifDist,
       plugins,
       modelDir,
-      modelName: 'test-tiny',
+      modelName: options.modelDir ? 'model' : 'test-tiny',
       modelUrl: options.modelUrl,
       contentSecurityPolicy: options.contentSecurityPolicy,
       pacsUrl: orthanc.dicomWebUrl,
@@ -81,8 +83,10 @@ export interface BrowserSession {
 }
 
 /** Debian's Chromium with the flags that work as root here; WebGPU through SwiftShader if asked. */
-export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise<BrowserSession> {
-  const args = chromiumArgs({ webgpu: options.webgpu });
+export async function launchBrowser(
+  options: { webgpu?: boolean; preciseMemory?: boolean } = {},
+): Promise<BrowserSession> {
+  const args = chromiumArgs({ webgpu: options.webgpu, preciseMemory: options.preciseMemory });
   const browser = await chromium.launch({ executablePath: requireChromium(), args });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
   const requests: string[] = [];

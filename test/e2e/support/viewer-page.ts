@@ -182,12 +182,12 @@ export class ViewerPage {
    * Presses Propagate and waits until the run has ended. When an earlier run left its progress on
    * show, pass its total: the finished state of this run must be told apart from that one.
    */
-  async propagateToEnd(previousTotal?: number): Promise<void> {
+  async propagateToEnd(previousTotal?: number, timeout = 180000): Promise<void> {
     await this.page.click('[data-cy="medsam2-propagate"]');
     const notPrevious = previousTotal === undefined ? '' : `:not([data-total="${previousTotal}"])`;
     await this.page.waitForSelector(
       `[data-cy="medsam2-progress"][data-running="false"]:not([data-total="0"])${notPrevious}`,
-      { timeout: 180000 },
+      { timeout },
     );
   }
 

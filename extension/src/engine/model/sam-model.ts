@@ -95,6 +95,11 @@ export interface SamModel {
   readonly backend: InferenceBackend;
   /** S, F and L of this model. */
   readonly grid: ModelGrid;
+  /**
+   * The image encoder runs on its own thread (loadModel's `encoderBackend`), so encoding the next
+   * slice while this one is decoded gains time; with one thread it would only delay this slice.
+   */
+  readonly encoderRunsApart: boolean;
   encodeImage(image: Tensor): Promise<ImageFeatures>;
   attendMemory(a: MemoryAttentionInputs): Promise<Tensor>;
   decodeMask(a: MaskDecoderInputs): Promise<DecoderOutput>;
@@ -162,16 +167,33 @@ async function openGraph(
 }
 
 /** Reads, verifies and opens a model. Every refusal is a ModelError naming the file, field or tensor. */
-export async function loadModel(files: ModelFiles, backend: InferenceBackend): Promise<SamModel> {
+export interface LoadModelOptions {
+  /**
+   * A backend on another thread for the image encoder (remote-graph.ts), so that it overlaps with
+   * the other graphs; `backend` runs the rest. Absent: every graph on `backend`. The model owns
+   * it: releasing the model (or failing to load) disposes it, when it has `dispose`.
+   */
+  readonly encoderBackend?: InferenceBackend & { dispose?(): void };
+}
+
+export async function loadModel(
+  files: ModelFiles,
+  backend: InferenceBackend,
+  options: LoadModelOptions = {},
+): Promise<SamModel> {
   const { manifest, modelHash } = await readManifest(files);
   const sessions = new Map<GraphName, GraphSession>();
+  const backendFor = (graph: GraphName) =>
+    graph === 'image_encoder' && options.encoderBackend ? options.encoderBackend : backend;
   try {
-    for (const graph of GRAPH_NAMES) sessions.set(graph, await openGraph(files, manifest, graph, backend));
+    for (const graph of GRAPH_NAMES)
+      sessions.set(graph, await openGraph(files, manifest, graph, backendFor(graph)));
   } catch (e) {
     await Promise.all([...sessions.values()].map((s) => s.release()));
+    options.encoderBackend?.dispose?.();
     throw e;
   }
-  return new LoadedSamModel(manifest, modelHash, backend, sessions);
+  return new LoadedSamModel(manifest, modelHash, backend, sessions, options.encoderBackend);
 }
 
 /** A dimension pattern: numbers must match, `null` accepts any size ≥ 1 (the dynamic N and P). */
@@ -187,9 +209,13 @@ class LoadedSamModel implements SamModel {
     readonly modelHash: string,
     readonly backend: InferenceBackend,
     private readonly sessions: Map<GraphName, GraphSession>,
+    private readonly encoderBackend?: InferenceBackend & { dispose?(): void },
   ) {
     this.grid = modelGrid(manifest.imageSize);
+    this.encoderRunsApart = encoderBackend !== undefined;
   }
+
+  readonly encoderRunsApart: boolean;
 
   async encodeImage(image: Tensor): Promise<ImageFeatures> {
     const { image: S, feature: F, mask: L } = this.grid;
@@ -269,6 +295,7 @@ class LoadedSamModel implements SamModel {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(sessions.map((s) => s.release()));
+    this.encoderBackend?.dispose?.();
   }
 
   /** Checks a prompt; no points at all becomes the contract's single padding point. */

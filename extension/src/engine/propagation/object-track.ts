@@ -434,7 +434,7 @@ export class ObjectTrack {
     let prefixKept = true;
     let absentStreak = 0;
     let stopped = false;
-    for (const t of frames) {
+    for (const [i, t] of frames.entries()) {
       if (signal?.aborted) throw new CancelledError(`cancelled at frame ${t}`);
       if (stopped) {
         this.nonCond.delete(t);
@@ -474,6 +474,10 @@ export class ObjectTrack {
         }
         prefixKept = false;
         const features = await this.features(t);
+        // The next frame is encoded on the encoder's own thread while this one is attended and
+        // decoded (the cache hands the result over); on a single thread that would only delay it.
+        if (this.model.encoderRunsApart && i + 1 < frames.length)
+          void this.features(frames[i + 1]).catch(() => undefined);
         const selection = bank && bank.size > 0 ? bank.select(features.visionFeats.data) : null;
         const drawn = selection ? selection.entries.map((e) => e.payload) : bank ? [] : null;
         const chosen = this.select(t, direction, drawn, outputs);

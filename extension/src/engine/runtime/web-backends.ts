@@ -25,9 +25,30 @@ export function wasmThreadsFor(cores: number | undefined, crossOriginIsolated: b
   return Math.min(MAX_WASM_THREADS, n <= 2 ? n : n - 1);
 }
 
-function defaultThreads(): number {
+/** wasm threads for this browser or worker (wasmThreadsFor its cores and isolation). */
+export function defaultWasmThreads(): number {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   return wasmThreadsFor(globalThis.navigator?.hardwareConcurrency, isolated);
+}
+
+/** How the wasm threads are shared between the engine's graphs and the image encoder's own instance. */
+export interface WasmThreadSplit {
+  /** Threads of the instance that runs memory attention, the decoder and the memory encoder. */
+  readonly engine: number;
+  /** Threads of the image encoder's own instance (graph-worker.ts). */
+  readonly encoder: number;
+}
+
+/**
+ * With two threads or more, the image encoder gets its own onnxruntime instance with half of them
+ * (rounded up: it is the largest graph), so slice t+1 is encoded while slice t is attended and
+ * decoded; one thread each on a 2-core desktop, where a single instance's two threads are busy
+ * together only part of the time. Null with one thread: nothing to overlap.
+ */
+export function splitWasmThreads(total: number): WasmThreadSplit | null {
+  if (!Number.isInteger(total) || total < 2) return null;
+  const encoder = Math.ceil(total / 2);
+  return { engine: total - encoder, encoder };
 }
 
 export function webBackendCandidates(ort: OrtModule, options: WebBackendOptions = {}): BackendCandidate[] {
@@ -43,7 +64,7 @@ export function webBackendCandidates(ort: OrtModule, options: WebBackendOptions 
     {
       name: 'wasm',
       create: async () => {
-        ort.env.wasm.numThreads = options.numThreads ?? defaultThreads();
+        ort.env.wasm.numThreads = options.numThreads ?? defaultWasmThreads();
         return probeBackend(createOrtBackend(ort, 'wasm'));
       },
     },
