@@ -94,8 +94,10 @@ describe('npm run bench --int8 (Node native only)', () => {
     expect(report.skipped.map((s) => s.id)).toEqual([
       'node wasm',
       'chromium',
+      'viewer',
       'node wasm int8',
       'chromium int8',
+      'viewer int8',
     ]);
     expect(report.int8).toMatchObject({ dir: tiny, name: 'test-tiny' });
   });
