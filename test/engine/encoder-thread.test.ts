@@ -117,15 +117,16 @@ describe('the image encoder on its own thread', () => {
     for (const apart of [true, false]) {
       const log: string[] = [];
       // Recorded where the engine calls the graphs: the order does not depend on thread timing.
-      const model = apart
-        ? await loadModel(files(), recording(native, log), {
-            encoderBackend: recording(remoteOver(encoderThread).remote, log),
-          })
+      const remote = apart ? remoteOver(encoderThread).remote : undefined;
+      const model = remote
+        ? await loadModel(files(), recording(native, log), { encoderBackend: recording(remote, log) })
         : await loadModel(files(), recording(native, log));
       try {
         await propagated(model);
       } finally {
         await model.release();
+        // The recording wrapper hides `dispose` from the model: end the channel here.
+        remote?.dispose();
       }
       orders[String(apart)] = log;
     }
