@@ -51,8 +51,8 @@ export interface RemoteBackend extends InferenceBackend {
 }
 
 /**
- * The feeds' buffers move to the host when nobody else can hold them: the engine builds each
- * input for one call, except tensors it keeps (encoder features, memories), which are copied.
+ * Every feed is copied and the copy's buffer transferred: the engine keeps some inputs (encoder
+ * features, memories) and its slices' images, so their own buffers must not be detached.
  */
 function copyFeeds(feeds: Record<string, Tensor>): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
