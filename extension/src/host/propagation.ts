@@ -138,6 +138,7 @@ export class Propagation {
     const runs = previous.runs;
     store.set({ propagation: { running: true, done: 0, total: 0, runs }, error: undefined });
     let stopped = false;
+    let failure: { error: unknown } | null = null;
     try {
       stopped = await this.run.run(start, (update) => {
         showSliceUpdate(segments, active, update, false);
@@ -145,11 +146,21 @@ export class Propagation {
         store.setQuietly({ propagation: { running: true, done, total, runs } });
       });
       await active.paint.flush();
+      if (!stopped && store.state.propagation.total > 0) keep();
+    } catch (error) {
+      failure = { error };
+    }
+    // The strip's marks are read again before the run counts as ended: once `runs` moves on, what
+    // the panel shows (stale, prompted, "done") is final. After a failed run the run's own error is
+    // the one to show, not a second one from reading the marks.
+    try {
+      await this.marks.refresh(active);
+    } catch (error) {
+      failure ??= { error };
     } finally {
       store.set({ propagation: { ...store.state.propagation, running: false, runs: runs + 1 } });
     }
-    if (!stopped && store.state.propagation.total > 0) keep();
-    await this.marks.refresh(active);
+    if (failure) throw failure.error;
     if (stopped) {
       this.parts.say('Propagation stopped: the slices done so far are kept.');
       return true;
