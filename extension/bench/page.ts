@@ -13,6 +13,7 @@ import {
   type Measures,
   runMeasures,
 } from '../src/cli/bench-measures';
+import { BROWSER_ENCODER_CACHE_BYTES } from '../src/engine/cache/encoder-cache';
 import { loadModel } from '../src/engine/model/sam-model';
 import { webBackendCandidates } from '../src/engine/runtime/web-backends';
 import { besideModule } from '../src/host/module-url';
@@ -127,6 +128,7 @@ async function bench(request: BrowserBenchRequest): Promise<BrowserBenchReply> {
     const measures = await runMeasures(model, request.plan, {
       sampleMemory: () => (peakHeap = Math.max(peakHeap, heapUsed() ?? 0)),
       log: (line) => console.log(`bench: ${line}`),
+      encoderCacheBytes: BROWSER_ENCODER_CACHE_BYTES,
     });
     await model.release();
     released = true;

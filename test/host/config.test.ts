@@ -30,6 +30,7 @@ describe('readConfig', () => {
       workerUrl: 'https://cdn.example/medsam2/medsam2-worker.js',
       ortUrl: undefined,
       segFormat: 'binary',
+      encoderCacheMb: undefined,
     });
   });
 
@@ -41,6 +42,7 @@ describe('readConfig', () => {
           backends: ['wasm'],
           segFormat: 'labelmap',
           ortUrl: '/ort/',
+          encoderCacheMb: 512,
         },
       },
       { modelUrl: 'https://models.example/medsam2/' },
@@ -52,6 +54,7 @@ describe('readConfig', () => {
       workerUrl: 'https://cdn.example/medsam2/medsam2-worker.js',
       ortUrl: 'https://viewer.example/ort/',
       segFormat: 'labelmap',
+      encoderCacheMb: 512,
     });
     expect(readConfig({ medsam2: { modelUrl: '../models/x/' } }, undefined, PAGE).modelUrl).toBe(
       'https://viewer.example/models/x/',
@@ -70,6 +73,10 @@ describe('readConfig', () => {
     expect(refused({ segFormat: 'nifti' })).toBe(
       'medsam2.segFormat: must be "binary" or "labelmap", got "nifti"',
     );
+    for (const bad of [16, 100.5, '256', 1e6])
+      expect(refused({ encoderCacheMb: bad })).toBe(
+        `medsam2.encoderCacheMb: must be a whole number of MB from 32 to 8192, got ${JSON.stringify(bad)}`,
+      );
     expect(refused({ modelUrl: 42 })).toBe('medsam2.modelUrl: must be a non-empty URL string, got 42');
     expect(refused({ modelUrl: ' ' })).toMatch(/^medsam2\.modelUrl: must be a non-empty URL string/);
     expect(refused({ workerUrl: 'http://[bad' })).toBe('medsam2.workerUrl: "http://[bad" is not a URL');

@@ -17,6 +17,8 @@ export interface Medsam2Config {
   readonly ortUrl?: string;
   /** SEG flavour written on export. */
   readonly segFormat: 'binary' | 'labelmap';
+  /** Encoder cache budget of the engine worker, in MB (default: BROWSER_ENCODER_CACHE_BYTES). */
+  readonly encoderCacheMb?: number;
 }
 
 const BACKENDS: readonly BackendName[] = ['webgpu', 'wasm'];
@@ -60,6 +62,7 @@ export function readConfig(
     workerUrl: url('workerUrl', besideModule('medsam2-worker.js')) as string,
     ortUrl: url('ortUrl', undefined),
     segFormat: readSegFormat(merged.segFormat),
+    encoderCacheMb: readEncoderCacheMb(merged.encoderCacheMb),
   };
 }
 
@@ -71,6 +74,19 @@ function readBackends(value: unknown): readonly BackendName[] | undefined {
       `medsam2.backends: must be a non-empty list of ${BACKENDS.map((b) => `"${b}"`).join(', ')}, got ${JSON.stringify(value)}`,
     );
   return [...new Set(names as BackendName[])];
+}
+
+/** Below this, a propagation re-encodes slices it just left; above, one tab takes the machine. */
+export const ENCODER_CACHE_MB_RANGE = [32, 8192] as const;
+
+function readEncoderCacheMb(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const [min, max] = ENCODER_CACHE_MB_RANGE;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(
+      `medsam2.encoderCacheMb: must be a whole number of MB from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
+  return value;
 }
 
 function readSegFormat(value: unknown): Medsam2Config['segFormat'] {

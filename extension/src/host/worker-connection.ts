@@ -1,6 +1,7 @@
 /** Starts the engine's module Web Worker and wraps it in the typed EngineClient. */
 import { EngineClient, type WorkerPort } from '../worker/client';
 import type { WorkerResponse } from '../worker/protocol';
+import { engineWorkerUrl } from '../worker/worker-url';
 import type { Medsam2Config } from './config';
 
 export interface WorkerConnection {
@@ -11,8 +12,7 @@ export interface WorkerConnection {
 }
 
 export function startEngineWorker(config: Medsam2Config): WorkerConnection {
-  const url = new URL(config.workerUrl);
-  if (config.ortUrl) url.searchParams.set('ort', config.ortUrl);
+  const url = engineWorkerUrl(config.workerUrl, config);
   const worker = new Worker(url.href, { type: 'module', name: 'medsam2-engine' });
   const port: WorkerPort = {
     postMessage: (message, transfer) => worker.postMessage(message, transfer),

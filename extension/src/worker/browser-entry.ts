@@ -20,6 +20,7 @@ import type { DownloadProgress, WorkerRequest, WorkerResponse } from './protocol
 import { fetchRuntimeBinary } from './runtime-binary';
 import { openModelCache } from './model-cache';
 import { urlModelFiles } from './url-model-files';
+import { encoderCacheBytesOf, ortBaseOf } from './worker-url';
 
 interface WorkerScope {
   postMessage(message: WorkerResponse, transfer: Transferable[]): void;
@@ -35,7 +36,7 @@ const ORT_WASM =
     : __MEDSAM2_ORT_WASM__;
 
 const ownUrl = new URL(moduleUrl());
-const ortBase = new URL(ownUrl.searchParams.get('ort') ?? './ort/', ownUrl).href;
+const ortBase = ortBaseOf(ownUrl);
 ort.env.wasm.wasmPaths = ortBase;
 
 /** Once per worker: onnxruntime reads the binary when its first session starts. */
@@ -70,6 +71,7 @@ const worker = new EngineWorker(
         : undefined,
     // Read only once a WebGPU model is loaded: before that, reading it would make a device.
     gpuDevice: async (backend) => (backend === 'webgpu' ? ortWebGpuDevice(ort.env) : undefined),
+    cacheBytes: encoderCacheBytesOf(ownUrl),
   },
   (message, transfer) => scope.postMessage(message, transfer),
 );

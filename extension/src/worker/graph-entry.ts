@@ -10,6 +10,7 @@ import { GraphHost } from '../engine/runtime/graph-host';
 import type { GraphRequest, GraphResponse } from '../engine/runtime/remote-graph';
 import { moduleUrl } from '../host/module-url';
 import type { GraphWorkerRuntime } from './graph-worker';
+import { ortBaseOf } from './worker-url';
 
 interface GraphWorkerScope {
   postMessage(message: GraphResponse, transfer: Transferable[]): void;
@@ -21,7 +22,7 @@ interface GraphWorkerScope {
 const scope = globalThis as unknown as GraphWorkerScope;
 
 const ownUrl = new URL(moduleUrl());
-ort.env.wasm.wasmPaths = new URL(ownUrl.searchParams.get('ort') ?? './ort/', ownUrl).href;
+ort.env.wasm.wasmPaths = ortBaseOf(ownUrl);
 ort.env.wasm.numThreads = Math.max(1, Number(ownUrl.searchParams.get('threads')) || 1);
 
 const host = new GraphHost(createOrtBackend(ort, 'wasm'), (message, transfer) =>

@@ -1,8 +1,19 @@
 import type { ImageFeatures } from '../model/sam-model';
 import { LruCache } from './lru-cache';
 
+const MB = 2 ** 20;
+
 /** Default budget for cached encoder outputs: enough for a few hundred slices of a real model. */
-export const DEFAULT_ENCODER_CACHE_BYTES = 1024 * 1024 * 1024;
+export const DEFAULT_ENCODER_CACHE_BYTES = 1024 * MB;
+
+/**
+ * The budget in the browser (the viewer's worker, the bench page). The renderer holds OHIF's own
+ * volumes and onnxruntime's wasm memory besides, so the cache keeps ~50 slices of SAM 2.1 hiera-t
+ * at 512 (about 5 MB of features each): the neighbourhood pre-encoded around the slice in view and
+ * the slices a correction's Update redoes near it. A propagation evicts the slices it passed longest
+ * ago (LRU); on a 200-slice series the full budget would be ~1 GB. `medsam2.encoderCacheMb` sets it.
+ */
+export const BROWSER_ENCODER_CACHE_BYTES = 256 * MB;
 
 const featureBytes = (f: ImageFeatures): number =>
   (f.visionFeats.data.length + f.visionPos.data.length + f.highRes0.data.length + f.highRes1.data.length) * 4;
