@@ -61,6 +61,40 @@ describe('2D one-prompt segmentation (paper §3.3)', () => {
     expect(accepted).toBeGreaterThan(0);
   });
 
+  it('a correction is one more conditioning image: predicted from its prompt, attended by every other image', async () => {
+    const images = set.map((s) => s.image);
+    const updates = await collect(
+      segmentImageSet(
+        model,
+        images,
+        { index: 0, prompt: { points: [{ x: 48, y: 40, label: 1 }] } },
+        { corrections: [{ index: 2, prompt: { points: [{ x: 60, y: 45, label: 1 }] } }] },
+      ),
+    );
+    // Template, then the correction, then the others from memory.
+    expect(updates.map((u) => [u.image, u.prompted])).toEqual([
+      [0, true],
+      [2, true],
+      [1, false],
+      [3, false],
+    ]);
+    expect(updates[1].trace).toBeUndefined();
+    expect(iou(updates[1].mask, set[2].truth)).toBeGreaterThan(0.8);
+    for (const u of updates.slice(2)) expect(u.trace?.attended.slice(0, 2)).toEqual([0, 2]);
+    expect(updates.at(-1)?.progress).toEqual({ done: 4, total: 4 });
+  });
+
+  it('refuses a correction outside the set or on an image already prompted, naming the image', async () => {
+    const images = set.map((s) => s.image);
+    const prompt = { points: [{ x: 10, y: 10, label: 1 as const }] };
+    await expect(
+      collect(segmentImageSet(model, images, { index: 0, prompt }, { corrections: [{ index: 4, prompt }] })),
+    ).rejects.toThrow(/correction on image 4: outside the set/);
+    await expect(
+      collect(segmentImageSet(model, images, { index: 1, prompt }, { corrections: [{ index: 1, prompt }] })),
+    ).rejects.toThrow(/image 1 is prompted twice/);
+  });
+
   it('rejects an empty set, a template outside it, and an image whose data does not match its size', async () => {
     const prompt = { points: [{ x: 1, y: 1, label: 1 as const }] };
     await expect(collect(segmentImageSet(model, [], { index: 0, prompt }))).rejects.toThrow(/empty/);

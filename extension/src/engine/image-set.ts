@@ -23,6 +23,17 @@ export interface ImageSetOptions {
   readonly signal?: AbortSignal;
   /** Cache-key prefix identifying this image set. */
   readonly setId?: string;
+  /**
+   * Corrections: more prompted images, each a conditioning frame like the template (SAM 2's
+   * add-points on a frame not tracked yet), so every other image attends them too.
+   */
+  readonly corrections?: readonly ImagePrompt[];
+}
+
+/** A prompt on one image of the set (its index in the input array, the prompt in its pixels). */
+export interface ImagePrompt {
+  readonly index: number;
+  readonly prompt: SlicePrompt;
 }
 
 export interface ImageUpdate {
@@ -64,7 +75,7 @@ let setCounter = 0;
 export async function* segmentImageSet(
   model: SamModel,
   images: readonly SliceImage[],
-  template: { readonly index: number; readonly prompt: SlicePrompt },
+  template: ImagePrompt,
   options: Partial<ImageSetOptions> = {},
 ): AsyncGenerator<ImageUpdate> {
   if (images.length === 0) throw new InputError('invalid-image', 'the image set is empty');
@@ -73,6 +84,18 @@ export async function* segmentImageSet(
       'invalid-prompt',
       `template index ${template.index} is outside the set (0..${images.length - 1})`,
     );
+  const corrections = options.corrections ?? [];
+  const prompted = new Set([template.index]);
+  for (const c of corrections) {
+    if (!Number.isInteger(c.index) || c.index < 0 || c.index >= images.length)
+      throw new InputError(
+        'invalid-prompt',
+        `correction on image ${c.index}: outside the set (0..${images.length - 1})`,
+      );
+    if (prompted.has(c.index))
+      throw new InputError('invalid-prompt', `image ${c.index} is prompted twice (one prompt per image)`);
+    prompted.add(c.index);
+  }
   images.forEach((img, i) => {
     if (img.width <= 0 || img.height <= 0 || img.data.length !== img.width * img.height)
       throw new InputError(
@@ -114,7 +137,7 @@ export async function* segmentImageSet(
     if (s.present) for (let i = 0; i < mask.length; i++) mask[i] = logits[i] > 0 ? 1 : 0;
     return {
       image: order[frame],
-      prompted: frame === 0,
+      prompted: prompted.has(order[frame]),
       confidence: s.confidence,
       objectScore: s.objectScore,
       present: s.present,
@@ -126,22 +149,29 @@ export async function* segmentImageSet(
     };
   };
 
-  const tpl = images[template.index];
-  validatePrompt(template.prompt, tpl.width, tpl.height, `image ${template.index}`);
-  const encoded = encodePrompt(template.prompt, transforms[0]);
+  for (const p of [template, ...corrections]) {
+    const img = images[p.index];
+    validatePrompt(p.prompt, img.width, img.height, `image ${p.index}`);
+  }
   const track = new ObjectTrack(model, images.length, features, {
     bank,
     stopAfterAbsent: 0, // unrelated images: an absent object on one says nothing about the next
     isolatePasses: false,
   });
-  const templateState =
-    encoded.count > 0
-      ? await track.addPoints(0, encoded, encoded.maskS ?? undefined)
-      : await track.addMask(0, encoded.maskS as Uint8Array);
-  yield toUpdate(0, templateState, 1);
-  if (images.length === 1) return;
-  let done = 1;
-  // The template is frame 0: SAM 2's forward pass covers every other image; there is no backward one.
+  let done = 0;
+  // The template (frame 0), then each correction: conditioning frames, predicted without memory.
+  for (const p of [template, ...corrections]) {
+    const frame = order.indexOf(p.index);
+    const encoded = encodePrompt(p.prompt, transforms[frame]);
+    const state =
+      encoded.count > 0
+        ? await track.addPoints(frame, encoded, encoded.maskS ?? undefined)
+        : await track.addMask(frame, encoded.maskS as Uint8Array);
+    yield toUpdate(frame, state, ++done);
+  }
+  if (done === images.length) return;
+  // The template is frame 0: SAM 2's forward pass covers every other image (conditioning frames
+  // excluded); there is no backward one.
   for await (const event of track.propagate(options.signal)) {
     if (event.kind !== 'predicted') continue;
     yield toUpdate(event.state.frame, event.state, ++done, event.trace);

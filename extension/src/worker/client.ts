@@ -2,6 +2,7 @@
  * Typed client for the engine worker: one promise (or async stream) per request. Works over a
  * browser Worker or a Node worker_threads Worker through the small `WorkerPort` adapter.
  */
+import type { ImagePrompt, ImageUpdate } from '../engine/image-set';
 import type { BackendName } from '../engine/runtime/backend';
 import type { AxisName, SliceUpdate } from '../engine/session';
 import type { SlicePrompt } from '../engine/prompts/prompt';
@@ -10,6 +11,7 @@ import type {
   ModelInfo,
   ModelSource,
   SessionSettings,
+  SetImagePayload,
   VolumePayload,
   WorkerErrorInfo,
   WorkerRequest,
@@ -32,7 +34,7 @@ export class WorkerRequestError extends Error {
 }
 
 type Listener = (message: WorkerResponse) => void;
-type SliceMessage = Extract<WorkerResponse, { type: 'slice' }>;
+type StreamedMessage = Extract<WorkerResponse, { type: 'slice' | 'image' }>;
 
 /** A prompted slice's result, and whether its image encoding was already cached (pre-encoded). */
 export type PromptAnswer = SliceUpdate & { readonly encoderCached: boolean };
@@ -120,7 +122,7 @@ export class EngineClient {
   ): Promise<PromptAnswer> {
     const answers: PromptAnswer[] = [];
     for await (const m of this.stream('set-prompt', { sessionId, objectId, axis, slice, prompt, checkpoint }))
-      answers.push({ ...m.update, encoderCached: m.encoderCached ?? false });
+      if (m.type === 'slice') answers.push({ ...m.update, encoderCached: m.encoderCached ?? false });
     return answers[0];
   }
 
@@ -159,7 +161,8 @@ export class EngineClient {
     objectIds?: readonly number[],
     signal?: AbortSignal,
   ): AsyncGenerator<SliceUpdate> {
-    for await (const m of this.stream('propagate', { sessionId, objectIds }, signal)) yield m.update;
+    for await (const m of this.stream('propagate', { sessionId, objectIds }, signal))
+      if (m.type === 'slice') yield m.update;
   }
 
   /** Streams a propagation between two prompted slices of one object (see `propagate`). */
@@ -171,7 +174,30 @@ export class EngineClient {
     signal?: AbortSignal,
   ): AsyncGenerator<SliceUpdate> {
     const body = { sessionId, objectId, from, to };
-    for await (const m of this.stream('propagate-between', body, signal)) yield m.update;
+    for await (const m of this.stream('propagate-between', body, signal))
+      if (m.type === 'slice') yield m.update;
+  }
+
+  /**
+   * 2D one-prompt segmentation of `images` (engine/image-set.ts): `prompts[0]` is the template,
+   * the others corrections. Streams each image's result as it is done (with its progress);
+   * aborting `signal` stops the run quietly. The images' buffers are transferred (pass copies to
+   * keep them); a failure rejects with the engine's kind and a message naming the image.
+   */
+  async *segmentImageSet(
+    setId: string,
+    images: readonly SetImagePayload[],
+    prompts: readonly ImagePrompt[],
+    options: {
+      modality?: VolumePayload['modality'];
+      bank?: SessionSettings['bank'];
+      signal?: AbortSignal;
+    } = {},
+  ): AsyncGenerator<ImageUpdate> {
+    const body = { setId, images, prompts, modality: options.modality ?? 'OTHER', bank: options.bank };
+    const transfer = [...new Set(images.map((img) => img.data.buffer as ArrayBuffer))];
+    for await (const m of this.stream('segment-image-set', body, options.signal, transfer))
+      if (m.type === 'image') yield m.update;
   }
 
   /** The slices the object's next propagate would predict again (stale), ascending. */
@@ -214,17 +240,23 @@ export class EngineClient {
     });
   }
 
-  private async *stream<T extends 'propagate' | 'propagate-between' | 'set-prompt'>(
+  private async *stream<T extends 'propagate' | 'propagate-between' | 'set-prompt' | 'segment-image-set'>(
     type: T,
     body: Body<T>,
     signal?: AbortSignal,
-  ): AsyncGenerator<SliceMessage> {
+    transfer: ArrayBuffer[] = [],
+  ): AsyncGenerator<StreamedMessage> {
     const queue: WorkerResponse[] = [];
     let wake: (() => void) | null = null;
-    const id = this.send(type, body, (m) => {
-      queue.push(m);
-      wake?.();
-    });
+    const id = this.send(
+      type,
+      body,
+      (m) => {
+        queue.push(m);
+        wake?.();
+      },
+      transfer,
+    );
     const onAbort = () => this.port.postMessage({ type: 'cancel', id: this.nextId++, target: id }, []);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -232,7 +264,7 @@ export class EngineClient {
         if (queue.length === 0) await new Promise<void>((r) => (wake = r));
         wake = null;
         const m = queue.shift() as WorkerResponse;
-        if (m.type === 'slice') yield m;
+        if (m.type === 'slice' || m.type === 'image') yield m;
         else if (m.type === 'done' || m.type === 'cancelled') return;
         else if (m.type === 'error') throw new WorkerRequestError(m.error);
       }

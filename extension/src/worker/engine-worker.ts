@@ -21,6 +21,7 @@ import { type LosableDevice, watchDevice } from './device-loss';
 import { DownloadSum } from './download-tracker';
 import { FallbackModel } from './fallback-model';
 import { IdleLane } from './idle-lane';
+import { runImageSet } from './image-set-request';
 import type {
   BackendFallback,
   DownloadProgress,
@@ -170,12 +171,22 @@ export class EngineWorker {
         this.send({ type: 'done', id: r.id });
         return;
       case 'propagate':
-        return this.stream(r.id, (signal) =>
-          this.session(r.sessionId).propagate({ objectIds: r.objectIds, signal }),
+        return this.stream(
+          r.id,
+          (signal) => this.session(r.sessionId).propagate({ objectIds: r.objectIds, signal }),
+          sliceAnswer(r.id),
         );
       case 'propagate-between':
-        return this.stream(r.id, (signal) =>
-          this.session(r.sessionId).propagateBetween(r.objectId, r.from, r.to, { signal }),
+        return this.stream(
+          r.id,
+          (signal) => this.session(r.sessionId).propagateBetween(r.objectId, r.from, r.to, { signal }),
+          sliceAnswer(r.id),
+        );
+      case 'segment-image-set':
+        return this.stream(
+          r.id,
+          (signal) => runImageSet(this.requireModel(), r, this.cache, signal),
+          (update) => ({ type: 'image', id: r.id, update }),
         );
       case 'pending-slices':
         this.send({
@@ -233,13 +244,20 @@ export class EngineWorker {
     return encoded;
   }
 
-  /** Sends a propagation's slice updates as they come, then 'done'; 'cancel' aborts it. */
-  private async stream(id: number, run: (signal: AbortSignal) => AsyncIterable<SliceUpdate>): Promise<void> {
+  /**
+   * Sends a propagation's slice updates (or an image set's images) as they come, then 'done';
+   * 'cancel' aborts it. Each update's mask is transferred.
+   */
+  private async stream<U extends { readonly mask: Uint8Array }>(
+    id: number,
+    run: (signal: AbortSignal) => AsyncIterable<U>,
+    answer: (update: U) => WorkerResponse,
+  ): Promise<void> {
     const controller = new AbortController();
     this.running.set(id, controller);
     try {
       for await (const update of run(controller.signal))
-        this.send({ type: 'slice', id, update }, [update.mask.buffer as ArrayBuffer]);
+        this.send(answer(update), [update.mask.buffer as ArrayBuffer]);
     } finally {
       this.running.delete(id);
     }
@@ -371,6 +389,10 @@ export class EngineWorker {
     this.post(message, transfer);
   }
 }
+
+const sliceAnswer =
+  (id: number) =>
+  (update: SliceUpdate): WorkerResponse => ({ type: 'slice', id, update });
 
 /**
  * `files` with its manifest requested at once (and read once): the manifest names every file and

@@ -5,6 +5,7 @@
  */
 import type { BackendName } from '../engine/runtime/backend';
 import type { AxisName, SessionOptions, SliceUpdate } from '../engine/session';
+import type { ImagePrompt, ImageUpdate } from '../engine/image-set';
 import type { SlicePrompt } from '../engine/prompts/prompt';
 import type { Modality } from '../engine/types';
 
@@ -17,6 +18,14 @@ export interface VolumePayload {
   readonly dims: readonly [number, number, number];
   readonly spacing: readonly [number, number, number];
   readonly modality: Modality;
+}
+
+/** One image of an image set: grey values (x fastest), its size, and the name errors give it. */
+export interface SetImagePayload {
+  readonly data: Float32Array;
+  readonly width: number;
+  readonly height: number;
+  readonly name: string;
 }
 
 export type SessionSettings = Partial<
@@ -137,6 +146,22 @@ export type WorkerRequest =
       readonly center: number;
       readonly radius?: number;
     }
+  /**
+   * 2D one-prompt segmentation (engine/image-set.ts): `prompts[0]` is the template, the others are
+   * corrections (each one more conditioning image). Streams one 'image' per image as it is done,
+   * then 'done'; cancelled like 'propagate'. Encodings are cached under `setId` (the same images
+   * again, e.g. after a correction, are not encoded again). Image buffers are transferred; errors
+   * name the image (its index and name).
+   */
+  | {
+      readonly type: 'segment-image-set';
+      readonly id: number;
+      readonly setId: string;
+      readonly images: readonly SetImagePayload[];
+      readonly modality: Modality;
+      readonly prompts: readonly ImagePrompt[];
+      readonly bank?: SessionSettings['bank'];
+    }
   /** Cancels the request `target` (a propagate); answered by that request's 'cancelled'. */
   | { readonly type: 'cancel'; readonly id: number; readonly target: number };
 
@@ -194,6 +219,8 @@ export type WorkerResponse =
       readonly encoderCached?: boolean;
     }
   | { readonly type: 'prefetched'; readonly id: number; readonly slices: readonly number[] }
+  /** One image of a 'segment-image-set' (its mask transferred). */
+  | { readonly type: 'image'; readonly id: number; readonly update: ImageUpdate }
   /** Slice indices along the object's prompted axis, ascending; [] when it is up to date. */
   | {
       readonly type: 'pending-slices';
