@@ -9,6 +9,7 @@ import {
   type DicomVolume,
   type SegmentInput,
   code,
+  parseSeg,
   readSeg,
   readSegForEditing,
   volumeFromPart10,
@@ -241,6 +242,50 @@ describe('hostile SEGs are refused, naming the problem', () => {
     const e = failure(() => readSegForEditing(bytes, volume, 'twice.dcm'));
     expect(e.kind).toBe('invalid-segmentation');
     expect(e.message).toContain('SegmentNumber 1 is used by two SegmentSequence items');
+  });
+
+  it('Rows 0 → invalid-tag-value naming Rows, not a grid mismatch', () => {
+    const bytes = edit((d) => {
+      d.Rows = 0;
+    });
+    const e = failure(() => readSegForEditing(bytes, volume, 'flat.dcm'));
+    expect(e.kind).toBe('invalid-tag-value');
+    expect(e.message).toContain('flat.dcm: (0028,0010) Rows must be a positive integer, is 0');
+  });
+
+  it('Rows 0 without NumberOfFrames (a LABELMAP: no frame needs a segment) is refused, not counted forever', () => {
+    const labelmap = writeSeg(volume, [liver, lesion], { format: 'labelmap', ...OPTIONS });
+    const bytes = craft({ name: 'lm', bytes: labelmap }, (e) => {
+      e.dataset.Rows = 0;
+      delete e.dataset.NumberOfFrames;
+    }).bytes;
+    const e = failure(() => parseSeg(bytes, 'flat-labelmap.dcm'));
+    expect(e.kind).toBe('invalid-tag-value');
+    expect(e.message).toContain('(0028,0010) Rows must be a positive integer, is 0');
+  });
+
+  it('a negative NumberOfFrames → invalid-tag-value, not a SEG with no frames', () => {
+    const bytes = edit((d) => {
+      d.NumberOfFrames = '-3';
+    });
+    const e = failure(() => readSegForEditing(bytes, volume, 'minus.dcm'));
+    expect(e.kind).toBe('invalid-tag-value');
+    expect(e.message).toContain('minus.dcm: (0028,0008) NumberOfFrames must be a positive integer, is -3');
+  });
+
+  it('SegmentNumber 0 (a LABELMAP background value) → invalid-tag-value naming the segment item', () => {
+    const bytes = edit((d) => {
+      (d.SegmentSequence as Dataset[])[0].SegmentNumber = 0;
+      for (const f of perFrame(d)) {
+        const id = (f.SegmentIdentificationSequence as Dataset[])[0];
+        if (id.ReferencedSegmentNumber === 1) id.ReferencedSegmentNumber = 0;
+      }
+    });
+    const e = failure(() => readSegForEditing(bytes, volume, 'zero.dcm'));
+    expect(e.kind).toBe('invalid-tag-value');
+    expect(e.message).toContain(
+      'zero.dcm segment item 1: (0062,0004) SegmentNumber must be a positive integer (segments are numbered from 1), is 0',
+    );
   });
 
   it('an image that is not a SEG', () => {

@@ -24,6 +24,15 @@ const NATIVE: readonly string[] = [
   TransferSyntax.ExplicitVRBigEndian,
 ];
 
+/** NumberOfFrames when present: a positive integer (checked before it sizes anything). */
+function declaredFrames(r: DatasetReader): number | undefined {
+  const n = r.optNumber('NumberOfFrames');
+  if (n !== undefined && !(Number.isInteger(n) && n >= 1))
+    throw r.invalid('NumberOfFrames', `must be a positive integer, is ${n}`);
+  return n;
+}
+
+/** `r`'s Rows and Columns are positive integers (seg-reader.ts checks them first). */
 export function segPixels(file: Part10File, r: DatasetReader, bits: number): SegPixels {
   const name = file.name;
   const syntax = file.transferSyntaxUID;
@@ -38,7 +47,7 @@ export function segPixels(file: Part10File, r: DatasetReader, bits: number): Seg
   }
   const packed = pixelFragments(file)[0];
   const fromPixels = Math.floor((packed.length * 8) / (perFrame * bits));
-  const count = r.optNumber('NumberOfFrames') ?? fromPixels;
+  const count = declaredFrames(r) ?? fromPixels;
   if (count > fromPixels) {
     throw new DicomError(
       'truncated-file',
@@ -60,7 +69,7 @@ export function segPixels(file: Part10File, r: DatasetReader, bits: number): Seg
 
 function rlePixels(file: Part10File, r: DatasetReader, perFrame: number, bits: number): SegPixels {
   const fragments = pixelFragments(file);
-  const count = r.optNumber('NumberOfFrames') ?? fragments.length;
+  const count = declaredFrames(r) ?? fragments.length;
   const frames = encapsulatedFrames(file, fragments, count);
   const undecodable = (i: number, e: unknown): DicomError => {
     if (!(e instanceof RleError)) throw e;

@@ -65,8 +65,15 @@ function segmentOf(item: Dataset, source: string): SegSegment {
     ? r.numbers('RecommendedDisplayCIELabValue', 3)
     : undefined;
   const rgb = lab ? dcmjsData.Colors.dicomlab2RGB8(lab) : undefined;
+  const number = r.number('SegmentNumber');
+  // PS3.3 C.8.20.2: segments are numbered from 1; 0 is a LABELMAP's background.
+  if (!(Number.isInteger(number) && number >= 1))
+    throw r.invalid(
+      'SegmentNumber',
+      `must be a positive integer (segments are numbered from 1), is ${number}`,
+    );
   return {
-    number: r.number('SegmentNumber'),
+    number,
     label: r.optString('SegmentLabel') ?? '',
     description: r.optString('SegmentDescription'),
     algorithmType: r.optString('SegmentAlgorithmType'),
@@ -102,6 +109,11 @@ function parseSegChecked(bytes: ArrayBuffer, name: string): ParsedSeg {
   }
   const rows = r.number('Rows');
   const columns = r.number('Columns');
+  for (const [keyword, v] of [
+    ['Rows', rows],
+    ['Columns', columns],
+  ] as const)
+    if (!(Number.isInteger(v) && v >= 1)) throw r.invalid(keyword, `must be a positive integer, is ${v}`);
   const bits = r.number('BitsAllocated');
   const expectedBits = typeValue === 'BINARY' ? [1] : typeValue === 'FRACTIONAL' ? [8] : [8, 16];
   if (!expectedBits.includes(bits)) {
