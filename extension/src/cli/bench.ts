@@ -11,7 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ModelError } from '../engine/errors';
+import { ModelError, errorText } from '../engine/errors';
 import { splitWasmThreads, wasmThreadsFor } from '../engine/runtime/web-backends';
 import { intFlag, parseFlags, UsageError } from './args';
 import { benchChromium, wasmRunId } from './bench-browser';
@@ -92,10 +92,7 @@ async function modelInfo(dir: string): Promise<BenchModel> {
   try {
     manifest = JSON.parse(await readFile(file, 'utf8')) as typeof manifest;
   } catch (e) {
-    throw new ModelError(
-      'manifest-missing',
-      `${file}: cannot be read (${e instanceof Error ? e.message : String(e)})`,
-    );
+    throw new ModelError('manifest-missing', `${file}: cannot be read (${errorText(e)})`);
   }
   let bytes = (await stat(file)).size;
   const precisions: Record<string, string> = {};

@@ -10,6 +10,7 @@ import { type PixelDescription, frameByteLength, pixelsPerFrame, storedValues } 
 import { RleError, checkRleFrame, decodeRleFrame } from './rle';
 import { pixelEncodingOf, transferSyntaxName } from './transfer-syntax';
 import { type DicomVolume, type InstanceInput, type VolumeOptions, assembleVolume } from './volume';
+import { errorText } from '../engine/errors';
 
 /**
  * Decodes one compressed frame (all fragments of that frame, concatenated) into native
@@ -104,7 +105,7 @@ export function instanceInput(
       try {
         out = decoder(frames[i], d);
       } catch (e) {
-        const why = e instanceof Error ? e.message : String(e);
+        const why = errorText(e);
         throw new DicomError(
           'undecodable-pixel-data',
           `${file.name}: frame ${i + 1} (${syntaxLabel}): ${why}`,

@@ -9,6 +9,7 @@ import type { DicomVolume } from '../dicom/volume';
 import type { ModelInfo } from '../worker/protocol';
 import type { ExportState, SegmentState } from './controller-state';
 import type { DataSource } from './ohif-types';
+import { errorText } from '../engine/errors';
 
 export interface ExportRequest {
   readonly volume: DicomVolume;
@@ -20,8 +21,6 @@ export interface ExportRequest {
   readonly dataSource: DataSource | undefined;
   readonly onStoring?: () => void;
 }
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export async function exportSegmentation(request: ExportRequest): Promise<ExportState> {
   const { volume, segments, model, format } = request;

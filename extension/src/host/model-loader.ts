@@ -10,6 +10,7 @@ import type { ModelInfo } from '../worker/protocol';
 import type { Medsam2Config } from './config';
 import type { ModelState } from './controller-state';
 import { type WorkerConnection, startEngineWorker } from './worker-connection';
+import { errorText } from '../engine/errors';
 
 /** A failed model load; the panel's model section shows it, so other places need not repeat it. */
 export class ModelLoadError extends Error {
@@ -18,8 +19,6 @@ export class ModelLoadError extends Error {
     this.name = 'ModelLoadError';
   }
 }
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class ModelLoader {
   private worker: WorkerConnection | null = null;

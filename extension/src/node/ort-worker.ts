@@ -12,7 +12,7 @@
  * caller's thread, as the browser's Web Worker does. Tensors cross the thread boundary as copies.
  */
 import { Worker } from 'node:worker_threads';
-import { ModelError } from '../engine/errors';
+import { ModelError, errorText } from '../engine/errors';
 import type { BackendName, GraphSession, InferenceBackend } from '../engine/runtime/backend';
 import type { Tensor } from '../engine/model/tensor';
 
@@ -128,8 +128,6 @@ class WorkerConnection {
     this.pending.clear();
   }
 }
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** Starts a worker thread that loads the onnxruntime module at `options.ortPath`. */
 export async function startWorkerBackend(options: WorkerBackendOptions): Promise<WorkerBackend> {

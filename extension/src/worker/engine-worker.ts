@@ -6,7 +6,7 @@
  */
 import { EncoderCache } from '../engine/cache/encoder-cache';
 import { slicesAround } from '../engine/cache/prefetch-order';
-import { CancelledError, EngineError, InputError, ModelError } from '../engine/errors';
+import { CancelledError, EngineError, InputError, ModelError, errorText } from '../engine/errors';
 import { MANIFEST_FILE } from '../engine/model/manifest';
 import { loadModel, type ModelFiles, type SamModel } from '../engine/model/sam-model';
 import {
@@ -97,7 +97,7 @@ export class EngineWorker {
       const info =
         error instanceof EngineError
           ? { kind: error.kind, message: error.message }
-          : { kind: 'internal', message: error instanceof Error ? error.message : String(error) };
+          : { kind: 'internal', message: errorText(error) };
       this.send({ type: 'error', id: request.id, error: info });
     }
   }

@@ -7,7 +7,7 @@
  * When the platform reports the GPU device lost before any call fails (device-loss.ts),
  * `deviceLost` makes the same move at once, so the next call does not fail first.
  */
-import { ModelError } from '../engine/errors';
+import { ModelError, errorText } from '../engine/errors';
 import type {
   DecoderOutput,
   ImageFeatures,
@@ -29,8 +29,6 @@ export interface BackendLoss {
 
 /** Loads the model again, on a backend other than `lost.from`; rejects when none is left. */
 export type Reload = (lost: BackendLoss) => Promise<SamModel>;
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class FallbackModel implements SamModel {
   private replacing: Promise<SamModel> | null = null;

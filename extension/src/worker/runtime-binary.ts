@@ -5,7 +5,7 @@
  * bytes to onnxruntime as `env.wasm.wasmBinary` before its first session; onnxruntime then fetches
  * no .wasm file (it still imports its .mjs glue from `env.wasm.wasmPaths`).
  */
-import { ModelError } from '../engine/errors';
+import { ModelError, errorText } from '../engine/errors';
 import { DownloadTracker, readBody } from './download-tracker';
 import { ModelCache, type ModelCacheStore } from './model-cache';
 import type { DownloadProgress } from './protocol';
@@ -23,8 +23,6 @@ export interface RuntimeBinaryOptions {
   /** Cache Storage (openModelCache() in a browser); none: fetched on every visit. */
   readonly cache?: ModelCacheStore | null | Promise<ModelCacheStore | null>;
 }
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
  * The binary's bytes, from the cache when it holds them with the pinned sha256, else from the

@@ -13,6 +13,7 @@ import type { ModelFiles } from '../engine/model/sam-model';
 import { ModelCache, type ModelCacheStore } from './model-cache';
 import { DownloadTracker, contentLength, readBody } from './download-tracker';
 import type { DownloadProgress } from './protocol';
+import { errorText } from '../engine/errors';
 
 export interface UrlModelFilesOptions {
   readonly fetch?: typeof fetch;
@@ -23,8 +24,6 @@ export interface UrlModelFilesOptions {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export function urlModelFiles(folderUrl: string, options: UrlModelFilesOptions = {}): ModelFiles {
   const base = folderUrl.endsWith('/') ? folderUrl : `${folderUrl}/`;

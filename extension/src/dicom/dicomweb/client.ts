@@ -9,6 +9,7 @@ import { type Dataset, DatasetReader } from '../dataset';
 import { DicomWebError, type FailedSop } from '../errors';
 import { contentTypeParameter, decodeMultipart, encodeMultipart, newBoundary } from './multipart';
 import { type RetryPolicy, TRANSIENT_STATUSES, defaultSleep, retryDelay } from './retry';
+import { errorText } from '../../engine/errors';
 
 export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -124,7 +125,7 @@ export class DicomWebClient {
       }
       if (answer) return answer;
       if (attempt === attempts) {
-        const why = lastError instanceof Error ? lastError.message : String(lastError);
+        const why = errorText(lastError);
         throw new DicomWebError(
           'network-error',
           `${method} ${url}: no response after ${attempts} attempt(s): ${why}`,

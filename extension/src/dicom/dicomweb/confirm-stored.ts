@@ -6,6 +6,7 @@
  * `segment --stow` both decide with this one check.
  */
 import { data as dcmjsData } from 'dcmjs';
+import { errorText } from '../../engine/errors';
 
 export interface StoredInstance {
   readonly studyInstanceUID: string;
@@ -65,8 +66,6 @@ export function storedInstanceOf(bytes: ArrayBuffer): StoredInstance {
     sopInstanceUID: value(file.meta, '00020003') || value(file.dict, '00080018'),
   };
 }
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** Ask the store whether it lists (and returns) every instance it was sent. */
 export async function confirmStored(

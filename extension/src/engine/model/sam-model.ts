@@ -3,7 +3,7 @@
  * models/README.md. Loading refuses anything that does not honour the contract (missing or altered
  * files, wrong tensor names) before a single frame is processed.
  */
-import { InputError, ModelError } from '../errors';
+import { InputError, ModelError, errorText } from '../errors';
 import type { GraphSession, InferenceBackend } from '../runtime/backend';
 import {
   GRAPH_NAMES,
@@ -106,8 +106,6 @@ export interface SamModel {
   encodeMemory(a: MemoryEncoderInputs): Promise<{ features: Tensor; posEnc: Tensor }>;
   release(): Promise<void>;
 }
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 const VALID_LABELS = new Set([-1, 0, 1, 2, 3]);
 

@@ -4,7 +4,7 @@
  * The engine never imports onnxruntime itself: the host passes the module in.
  */
 import type * as Ort from 'onnxruntime-common';
-import { ModelError } from '../errors';
+import { ModelError, errorText } from '../errors';
 import type { Tensor } from '../model/tensor';
 
 export type BackendName = 'webgpu' | 'wasm' | 'native-cpu';
@@ -39,8 +39,6 @@ const EXECUTION_PROVIDER: Record<BackendName, string> = {
   wasm: 'wasm',
   'native-cpu': 'cpu',
 };
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export function describeOrtBackend(ort: OrtModule, name: BackendName): string {
   const versions = ort.env.versions as Record<string, string | undefined>;

@@ -5,6 +5,7 @@
  */
 import type { GraphSession, InferenceBackend } from './backend';
 import type { GraphRequest, GraphResponse } from './remote-graph';
+import { errorText } from '../errors';
 
 export class GraphHost {
   private readonly sessions = new Map<number, GraphSession>();
@@ -25,7 +26,7 @@ export class GraphHost {
         this.post(response, []);
       }
     } catch (e) {
-      this.post({ type: 'failed', id: request.id, message: e instanceof Error ? e.message : String(e) }, []);
+      this.post({ type: 'failed', id: request.id, message: errorText(e) }, []);
     }
   }
 
