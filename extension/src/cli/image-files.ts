@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import { imagesFromPart10, type DicomImage, type NamedBytes } from '../dicom';
 import { InputError } from '../engine/errors';
 import type { Modality, SliceImage } from '../engine/types';
-import { parseNifti } from '../io/nifti';
+import { isNifti, parseNifti } from '../io/nifti';
 import { isDicomDirIndex } from '../node/dicom-files';
 import { decodeJpeg, decodePng, isJpeg, isPng } from '../node/raster';
-import { isPart10, readInput } from './volume-files';
+import { isPart10, readHead, readInput } from './volume-files';
 
 export interface InputImage {
   readonly image: SliceImage;
@@ -23,13 +23,6 @@ export interface InputImage {
   readonly source: string;
   /** DICOM inputs: the image's instance and frame, and the file's bytes (for the SEG of its series). */
   readonly dicom?: { readonly image: DicomImage; readonly file: NamedBytes };
-}
-
-/** NIfTI-1 / NIfTI-2: sizeof_hdr (348 / 540) in either byte order. */
-function isNifti(bytes: Uint8Array): boolean {
-  if (bytes.length < 4) return false;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return [true, false].some((le) => [348, 540].includes(view.getInt32(0, le)));
 }
 
 /** What a file holds, by its first bytes; null when it is none of the formats read here. */
@@ -112,7 +105,10 @@ export async function listImageFiles(
       continue;
     }
     for (const file of await walk(arg)) {
-      const head = await readInput(file, 'image');
+      // The head tells the format: a large or compressed file that is no image is never read whole.
+      const head = await readHead(file).catch((e: NodeJS.ErrnoException) => {
+        throw new InputError('invalid-file', `cannot read image ${file}: ${e.code ?? e.message}`);
+      });
       if (imageFormat(head) && !(isPart10(head) && isDicomDirIndex(head))) files.push(file);
       else skipped.push(file);
     }

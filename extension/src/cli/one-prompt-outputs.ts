@@ -11,7 +11,9 @@ import type { InputImage } from './image-files';
 /**
  * A file name for each image: its file's base name without the image extension, "-f<n>" for frame
  * n of a multi-frame file, characters other than letters, digits, '.', '_' and '-' replaced by '_';
- * a name already taken gets "-2", "-3", ….
+ * a name already taken gets "-2", "-3", …. Names differing only in case count as taken (they are one
+ * file on macOS and Windows), and a base name is cut to MAX_NAME_BASE characters so that every file
+ * name stays within the 255 bytes file systems allow.
  */
 export function outputNames(images: readonly InputImage[]): string[] {
   const taken = new Set<string>();
@@ -20,15 +22,19 @@ export function outputNames(images: readonly InputImage[]): string[] {
       .basename(img.file)
       .replace(/\.(nii\.gz|nii|dcm|dicom|png|jpe?g)$/i, '')
       .replace(/[^A-Za-z0-9._-]/g, '_')
-      .replace(/^\.+/, '_');
+      .replace(/^\.+/, '_')
+      .slice(0, MAX_NAME_BASE);
     const frame = img.dicom?.image.frameNumber;
     const stem = (base || 'image') + (frame === undefined ? '' : `-f${frame}`);
     let name = stem;
-    for (let n = 2; taken.has(name); n++) name = `${stem}-${n}`;
-    taken.add(name);
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${stem}-${n}`;
+    taken.add(name.toLowerCase());
     return name;
   });
 }
+
+/** Characters kept of an input's base name in an output name (room left for "-f<frame>-<n>.png"). */
+export const MAX_NAME_BASE = 200;
 
 export interface SegResult {
   readonly series: string;

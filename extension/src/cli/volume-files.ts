@@ -2,14 +2,82 @@
  * Node: the CLI's volume inputs — NIfTI files (gzip-compressed or not) and folders of DICOM
  * files — read into the engine's and the DICOM layer's types, with errors naming the path.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { open, readFile, stat } from 'node:fs/promises';
+import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import { type DicomVolume, DicomError, volumeFromPart10 } from '../dicom';
 import { InputError } from '../engine/errors';
-import { isGzip, parseNifti, type ParsedNifti } from '../io/nifti';
+import { isGzip, isNifti, niftiDataEnd, parseNifti, type ParsedNifti } from '../io/nifti';
 import { readDicomDirectory } from '../node/dicom-files';
 
-/** A file's bytes, inflated when gzip-compressed. */
+/** Largest input inflated from a gzip file that is not a NIfTI file (a NIfTI file's header bounds its own). */
+export const MAX_INFLATED_BYTES = 256 * 2 ** 20;
+
+/** Bytes a file's first bytes are read as, to tell its format (every header read here fits). */
+export const HEAD_BYTES = 540;
+
+/**
+ * The first `max` bytes `gzip` inflates to (fewer when it holds fewer), and whether it holds more:
+ * inflation stops there, so a small file inflating to gigabytes costs no more than `max`.
+ * `truncatedOk`: a gzip stream cut short (the head of a file) gives what it holds.
+ */
+function gunzipAtMost(
+  gzip: Uint8Array,
+  max: number,
+  truncatedOk = false,
+): Promise<{ bytes: Uint8Array; more: boolean }> {
+  return new Promise((resolve, reject) => {
+    const gunzip = createGunzip(truncatedOk ? { finishFlush: zlibConstants.Z_SYNC_FLUSH } : {});
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let settled = false;
+    const finish = (more: boolean) => {
+      if (settled) return;
+      settled = true;
+      const all = Buffer.concat(chunks, Math.min(length, max));
+      resolve({ bytes: new Uint8Array(all.buffer, all.byteOffset, all.byteLength), more });
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length > max) {
+        finish(true);
+        gunzip.destroy();
+      }
+    });
+    gunzip.on('end', () => finish(false));
+    gunzip.on('error', (e) => {
+      if (settled) return;
+      settled = true;
+      reject(e);
+    });
+    gunzip.end(gzip);
+  });
+}
+
+/**
+ * A gzip file inflated, never past what its content can need: a NIfTI file up to the end of the
+ * voxel data its header declares (what follows is ignored; a header declaring more than is read
+ * here is refused before inflating), anything else up to MAX_INFLATED_BYTES.
+ */
+async function inflate(raw: Uint8Array, path: string, what: string): Promise<Uint8Array> {
+  const fail = (why: string) => new InputError('invalid-file', `${what} ${path}: ${why}`);
+  try {
+    const { bytes: head } = await gunzipAtMost(raw, HEAD_BYTES, true);
+    const niftiEnd = isNifti(head) ? niftiDataEnd(head, path) : undefined;
+    const { bytes, more } = await gunzipAtMost(raw, niftiEnd ?? MAX_INFLATED_BYTES);
+    if (more && niftiEnd === undefined)
+      throw fail(
+        `inflates to more than ${MAX_INFLATED_BYTES / 2 ** 20} MiB, which no input read here needs (a gzip bomb?)`,
+      );
+    return bytes;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw fail(`not a readable gzip file (${(e as Error).message})`);
+  }
+}
+
+/** A file's bytes, inflated when gzip-compressed (bounded: see `inflate`). */
 export async function readInput(path: string, what: string): Promise<Uint8Array> {
   let raw: Buffer;
   try {
@@ -20,8 +88,26 @@ export async function readInput(path: string, what: string): Promise<Uint8Array>
       `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }
-  const bytes = isGzip(raw) ? gunzipSync(raw) : raw;
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bytes = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  return isGzip(bytes) ? inflate(bytes, path, what) : bytes;
+}
+
+/**
+ * The first HEAD_BYTES bytes of a file's content (inflated when gzip-compressed), read without
+ * reading the rest: enough to tell its format. An unreadable file or gzip stream gives what could be read.
+ */
+export async function readHead(path: string): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    // 64 KiB of gzip inflate to at least the header of anything read here.
+    const raw = new Uint8Array(64 * 1024);
+    const { bytesRead } = await file.read(raw, 0, raw.length, 0);
+    const head = raw.subarray(0, bytesRead);
+    if (!isGzip(head)) return head.slice(0, HEAD_BYTES);
+    return (await gunzipAtMost(head, HEAD_BYTES, true).catch(() => ({ bytes: new Uint8Array() }))).bytes;
+  } finally {
+    await file.close();
+  }
 }
 
 export const readNifti = async (path: string, what: string): Promise<ParsedNifti> =>

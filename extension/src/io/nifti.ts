@@ -11,6 +11,7 @@
  */
 import { InputError } from '../engine/errors';
 import type { Modality, Volume } from '../engine/types';
+import { MAX_VOXELS } from '../dicom/volume';
 import { affineFromPixdim, affineFromQform, affineFromSform, qformFromAffine } from './nifti-affine';
 import {
   NIFTI1,
@@ -128,11 +129,25 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-export function parseNifti(
-  bytes: Uint8Array,
-  name: string,
-  options: { modality?: Modality } = {},
-): ParsedNifti {
+/** NIfTI-1 / NIfTI-2: sizeof_hdr (348 / 540) in the first 4 bytes, in either byte order. */
+export function isNifti(bytes: Uint8Array): boolean {
+  if (bytes.length < 4) return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return [true, false].some((le) => [NIFTI1.sizeofHdr, NIFTI2.sizeofHdr].includes(view.getInt32(0, le)));
+}
+
+interface DataLayout {
+  readonly header: NiftiHeader;
+  readonly littleEndian: boolean;
+  readonly dims: [number, number, number];
+  readonly type: DatatypeInfo;
+  /** Byte offset of the voxels (vox_offset) and their count. */
+  readonly offset: number;
+  readonly count: number;
+}
+
+/** The header read and checked: dims, datatype, vox_offset and a volume size read here. */
+function dataLayout(bytes: Uint8Array, name: string): DataLayout {
   const fail = (msg: string): InputError => new InputError('invalid-file', `${name}: ${msg}`);
   if (isGzip(bytes)) throw fail('the file is gzip-compressed; decompress it before parsing');
   if (bytes.length < 4) throw fail(`${bytes.length} bytes is too short for a NIfTI header`);
@@ -161,6 +176,29 @@ export function parseNifti(
     throw fail(`vox_offset ${header.voxOffset} points inside the ${layout.sizeofHdr}-byte header`);
   }
   const count = dims[0] * dims[1] * dims[2];
+  if (count > MAX_VOXELS)
+    throw fail(`dim = ${dims.join('×')} is ${count} voxels, more than the ${MAX_VOXELS} read here`);
+  return { header, littleEndian, dims, type, offset, count };
+}
+
+/**
+ * Where a NIfTI file's voxel data ends (vox_offset + voxels × bytes), from its header alone (the
+ * first 540 bytes are enough): what a compressed file may inflate to before the rest is ignored.
+ * Throws what parseNifti would for a header it refuses.
+ */
+export function niftiDataEnd(header: Uint8Array, name: string): number {
+  const { offset, count, type } = dataLayout(header, name);
+  return offset + count * type.bytes;
+}
+
+export function parseNifti(
+  bytes: Uint8Array,
+  name: string,
+  options: { modality?: Modality } = {},
+): ParsedNifti {
+  const fail = (msg: string): InputError => new InputError('invalid-file', `${name}: ${msg}`);
+  const { header, littleEndian, dims, type, offset, count } = dataLayout(bytes, name);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const expected = count * type.bytes;
   const got = Math.max(0, bytes.length - offset);
   if (got < expected) {
