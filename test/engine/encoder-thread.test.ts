@@ -166,6 +166,19 @@ describe('the image encoder on its own thread', () => {
     }
   });
 
+  it("answers messages that are no graph request 'failed' (its id where it has one), never throwing in the thread", async () => {
+    const answers: GraphResponse[] = [];
+    const host = new GraphHost(encoderThread, (response) => answers.push(response));
+    for (const message of [null, 'run', { id: 7 }, { type: 'run', id: 8, session: 99, feeds: {} }])
+      await expect(host.handle(message as unknown as GraphRequest)).resolves.toBeUndefined();
+    expect(answers).toEqual([
+      { type: 'failed', id: undefined, message: 'malformed graph request: null is not a request object' },
+      { type: 'failed', id: undefined, message: 'malformed graph request: "run" is not a request object' },
+      { type: 'failed', id: 7, message: 'malformed graph request: an object without a type' },
+      { type: 'failed', id: 8, message: 'no graph session 99 in this thread' },
+    ]);
+  });
+
   it('fails the calls in flight, naming the graph, when the thread dies, and every later call', async () => {
     const { remote, fail } = remoteOver(encoderThread);
     const model = await loadModel(files(), native, { encoderBackend: remote });

@@ -142,4 +142,37 @@ describe('engine worker (worker_threads, typed protocol, transferable buffers)',
     });
     expect(ok.area).toBeGreaterThan(0);
   });
+
+  it('messages that are no request are answered "error" (with their id where they have one), and the worker keeps serving', async () => {
+    const answers: WorkerResponse[] = [];
+    w.worker.on('message', (m: WorkerResponse) => answers.push(m));
+    let exited = false;
+    w.worker.on('exit', () => (exited = true));
+    w.worker.on('error', () => undefined); // a dead worker shows as `exited` below
+    await w.client.loadModel({ location: TEST_MODEL_DIR });
+    const { volume } = blobVolume([32, 32, 8], [{ center: [16, 16, 4], radii: [6, 6, 3] }]);
+    const sessionId = await w.client.openVolume({ ...volume }, 'malformed');
+    for (const message of [
+      null,
+      42,
+      'set-prompt',
+      { id: 901 },
+      { type: 'set-prompt', id: 902 },
+      { type: 'set-prompt', id: 903, sessionId, objectId: 'x', slice: 'y', prompt: null, axis: 'up' },
+      { type: 'no-such-request', id: 904 },
+    ])
+      w.worker.postMessage(message);
+    const objectId = await w.client.addObject(sessionId);
+    const errors = answers.filter((m) => m.type === 'error');
+    expect(errors).toHaveLength(7);
+    expect(errors.map((m) => m.id)).toEqual([undefined, undefined, undefined, 901, 902, 903, 904]);
+    expect(errors.slice(0, 4).map((m) => m.type === 'error' && m.error)).toEqual(
+      Array(4).fill({
+        kind: 'invalid-options',
+        message: expect.stringMatching(/^malformed request: (null|42|"set-prompt"|an object without a type)/),
+      }),
+    );
+    expect(exited).toBe(false);
+    expect(objectId).toBe(1);
+  });
 });

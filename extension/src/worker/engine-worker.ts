@@ -5,6 +5,7 @@
  * injected by the entry files (browser-entry.ts, node-entry.ts).
  */
 import { EncoderCache } from '../engine/cache/encoder-cache';
+import { requestIdOf, requestShapeProblem } from '../engine/runtime/request-shape';
 import { slicesAround } from '../engine/cache/prefetch-order';
 import { CancelledError, EngineError, InputError, ModelError, errorText } from '../engine/errors';
 import { MANIFEST_FILE } from '../engine/model/manifest';
@@ -86,19 +87,23 @@ export class EngineWorker {
   }
 
   async handle(request: WorkerRequest): Promise<void> {
+    // An answer without a numeric id matches no request on the client: it is sent all the same.
+    const id = requestIdOf(request) as number;
     try {
+      const malformed = requestShapeProblem(request);
+      if (malformed) throw new InputError('invalid-options', `malformed request: ${malformed}`);
       if (request.type === 'prefetch' || request.type === 'cancel') await this.dispatch(request);
       else await this.lane.request(() => this.dispatch(request));
     } catch (error) {
       if (error instanceof CancelledError) {
-        this.send({ type: 'cancelled', id: request.id });
+        this.send({ type: 'cancelled', id });
         return;
       }
       const info =
         error instanceof EngineError
           ? { kind: error.kind, message: error.message }
           : { kind: 'internal', message: errorText(error) };
-      this.send({ type: 'error', id: request.id, error: info });
+      this.send({ type: 'error', id, error: info });
     }
   }
 

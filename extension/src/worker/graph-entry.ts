@@ -31,7 +31,7 @@ const host = new GraphHost(createOrtBackend(ort, 'wasm'), (message, transfer) =>
 scope.addEventListener('message', (event) => {
   const message = event.data;
   // First, the binary the engine worker fetched (onnxruntime reads it at its first session).
-  if (message.type === 'runtime') {
+  if (message?.type === 'runtime') {
     if (message.wasmBinary) ort.env.wasm.wasmBinary = message.wasmBinary;
     return;
   }

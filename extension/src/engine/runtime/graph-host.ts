@@ -6,6 +6,7 @@
 import type { GraphSession, InferenceBackend } from './backend';
 import type { GraphRequest, GraphResponse } from './remote-graph';
 import { errorText } from '../errors';
+import { requestIdOf, requestShapeProblem } from './request-shape';
 
 export class GraphHost {
   private readonly sessions = new Map<number, GraphSession>();
@@ -17,7 +18,10 @@ export class GraphHost {
   ) {}
 
   async handle(request: GraphRequest): Promise<void> {
+    const id = requestIdOf(request) as number;
     try {
+      const malformed = requestShapeProblem(request);
+      if (malformed) throw new Error(`malformed graph request: ${malformed}`);
       const [response, transfer] = await this.answer(request);
       try {
         this.post(response, transfer);
@@ -26,7 +30,7 @@ export class GraphHost {
         this.post(response, []);
       }
     } catch (e) {
-      this.post({ type: 'failed', id: request.id, message: errorText(e) }, []);
+      this.post({ type: 'failed', id, message: errorText(e) }, []);
     }
   }
 
