@@ -3,6 +3,7 @@ import {
   type SavedWork,
   SavedWorkStore,
   parseSavedWork,
+  readSavedWork,
 } from '../../extension/src/host/saved-work';
 import type { ActiveSeries } from '../../extension/src/host/open-series';
 import { DEFAULT_SETTINGS } from '../../extension/src/host/settings';
@@ -92,6 +93,47 @@ describe('saved work (prompts that survive a reload)', () => {
       JSON.stringify({ ...work(), steps: [{ kind: 'between', objectId: 1, from: -1, to: 9 }] }),
     ];
     for (const text of broken) expect(parseSavedWork(text)).toBeNull();
+  });
+
+  test('an entry refused says why: where it breaks, too large, too many segments', () => {
+    const good = JSON.stringify(work());
+    expect(readSavedWork('{')).toEqual({ unreadable: 'not JSON' });
+    expect(readSavedWork('[1,2]')).toEqual({
+      unreadable: 'not saved work of this viewer (savedAt, segments or steps missing)',
+    });
+    expect(readSavedWork(good.replace('"kind":"undo"', '"kind":"erase"'))).toEqual({
+      unreadable: 'step 3 of 5 is not one this viewer writes',
+    });
+    expect(readSavedWork(good.replace('[220,50,50]', '[220,50,500]'))).toEqual({
+      unreadable: 'segment 1 is not one this viewer writes',
+    });
+    const many = { ...work(), segments: Array.from({ length: 300 }, () => work().segments[0]) };
+    expect(readSavedWork(JSON.stringify(many))).toEqual({
+      unreadable: '300 segments (1 to 255 fit the labelmap)',
+    });
+    expect(readSavedWork(good, 100)).toEqual({
+      unreadable: `${Math.ceil(good.length / 1024)} KB, more than the ${100 / 1024} KB an entry may hold`,
+    });
+  });
+
+  test('an entry larger than an entry may be (written by something else) is refused on loading, not replayed', () => {
+    const storage = new MemoryStorage();
+    const store = new SavedWorkStore(storage, { entry: 2048, total: 8192 });
+    storage.setItem(`medsam2:work:v1:${STUDY}/${SERIES}`, JSON.stringify(work(1000, 200)));
+    expect(store.load(STUDY, SERIES)).toEqual({
+      unreadable: expect.stringMatching(/^\d+ KB, more than the 2 KB an entry may hold$/),
+    });
+  });
+
+  test('"__proto__" keys in an entry change no prototype', () => {
+    const text = JSON.stringify(work()).replace(
+      '{"kind":"undo","objectId":1}',
+      '{"kind":"undo","objectId":1,"__proto__":{"polluted":true}}',
+    );
+    const read = parseSavedWork(`{"__proto__":{"polluted":true},${text.slice(1)}`) as SavedWork;
+    expect(read.steps[2]).toMatchObject({ kind: 'undo', objectId: 1 });
+    expect(Object.getPrototypeOf(read.steps[2])).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   test('a lasso step round-trips; a lasso of fewer than 3 vertices or with a non-number is refused', () => {
@@ -246,6 +288,26 @@ describe('WorkKeeper (the work on the open series, kept and replayed)', () => {
       status: 'not-kept',
       message: expect.stringContaining('could not be restored (worker gone)'),
     });
+  });
+
+  test('an entry that cannot be read is said in the panel, nothing of it replayed, and new work kept in its place', async () => {
+    const storage = new MemoryStorage();
+    const key = `medsam2:work:v1:${STUDY}/${SERIES}`;
+    const broken = JSON.stringify(work()).replace('"slice":7', '"slice":-7');
+    storage.setItem(key, broken);
+    const { work: keeperOf, state } = keeper(storage);
+    const replay = ops();
+    await keeperOf.opened(series, replay.ops);
+    expect(replay.log).toEqual([]);
+    expect(state.state.saved).toEqual({
+      status: 'not-kept',
+      message:
+        'Saved work on this series could not be read (step 1 of 5 is not one this viewer writes); ' +
+        'the series opens without it.',
+    });
+    keeperOf.prompt(1, { slice: 4, points: [{ x: 1, y: 2, label: 1 }] });
+    expect(parseSavedWork(storage.getItem(key) as string)?.steps).toHaveLength(1);
+    expect(state.state.saved).toMatchObject({ status: 'kept' });
   });
 
   test('storage that refuses is said in the panel; "Clear saved work" forgets and stops keeping', async () => {

@@ -13,6 +13,7 @@ import type { Code } from '../dicom/codes';
 import { BANK_POLICY_NAMES } from '../engine/memory/policies';
 import { WORKFLOWS } from '../engine/session';
 import type { SettingsState } from './controller-state';
+import { MAX_SEGMENT_INDEX } from './opened-segments';
 import type { VoxelPrompt } from './gesture-prompt';
 
 export interface SavedSegment {
@@ -76,16 +77,20 @@ export class SavedWorkStore {
     private readonly limits = { entry: MAX_ENTRY_BYTES, total: MAX_TOTAL_BYTES },
   ) {}
 
-  /** The saved work on the series, or null (none, unreadable, or not of this format). */
-  load(study: string, series: string): SavedWork | null {
+  /**
+   * The saved work on the series; null when there is none (or storage cannot be read); an entry
+   * that is not what this code writes (corrupted, edited, too large) is `{ unreadable: why }`.
+   */
+  load(study: string, series: string): SavedWork | UnreadableWork | null {
     const key = keyOf(study, series);
     if (!key || !this.storage) return null;
+    let text: string | null;
     try {
-      const text = this.storage.getItem(key);
-      return text === null ? null : parseSavedWork(text);
+      text = this.storage.getItem(key);
     } catch {
       return null;
     }
+    return text === null ? null : readSavedWork(text, this.limits.entry);
   }
 
   save(study: string, series: string, work: SavedWork): SaveOutcome {
@@ -216,16 +221,41 @@ function isSegment(v: unknown): v is SavedSegment {
   );
 }
 
-/** The entry as SavedWork, or null when anything in it is not what this code writes. */
-export function parseSavedWork(text: string): SavedWork | null {
+/** A saved entry that cannot be replayed, and why (shown in the panel). */
+export interface UnreadableWork {
+  readonly unreadable: string;
+}
+
+export const isUnreadable = (w: SavedWork | UnreadableWork): w is UnreadableWork => 'unreadable' in w;
+
+/**
+ * The entry as SavedWork, or why not: anything in it that is not what this code writes, more
+ * than `maxBytes` of it, or more segments than the viewer's labelmap holds, is refused before any
+ * of it is replayed.
+ */
+export function readSavedWork(text: string, maxBytes = MAX_ENTRY_BYTES): SavedWork | UnreadableWork {
+  const no = (why: string): UnreadableWork => ({ unreadable: why });
+  if (text.length > maxBytes)
+    return no(`${Math.ceil(text.length / 1024)} KB, more than the ${maxBytes / 1024} KB an entry may hold`);
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch {
-    return null;
+    return no('not JSON');
   }
   if (!isObject(v) || !isNumber(v.savedAt) || !Array.isArray(v.segments) || !Array.isArray(v.steps))
-    return null;
-  if (v.segments.length === 0 || !v.segments.every(isSegment) || !v.steps.every(isStep)) return null;
+    return no('not saved work of this viewer (savedAt, segments or steps missing)');
+  if (v.segments.length === 0 || v.segments.length > MAX_SEGMENT_INDEX)
+    return no(`${v.segments.length} segments (1 to ${MAX_SEGMENT_INDEX} fit the labelmap)`);
+  const segment = v.segments.findIndex((s) => !isSegment(s));
+  if (segment >= 0) return no(`segment ${segment + 1} is not one this viewer writes`);
+  const step = v.steps.findIndex((s) => !isStep(s));
+  if (step >= 0) return no(`step ${step + 1} of ${v.steps.length} is not one this viewer writes`);
   return { savedAt: v.savedAt, segments: v.segments, steps: v.steps };
+}
+
+/** The entry as SavedWork, or null when anything in it is not what this code writes. */
+export function parseSavedWork(text: string): SavedWork | null {
+  const work = readSavedWork(text, Infinity);
+  return isUnreadable(work) ? null : work;
 }

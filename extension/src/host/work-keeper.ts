@@ -16,6 +16,7 @@ import {
   SavedWorkStore,
   type WorkStep,
   browserStorage,
+  isUnreadable,
 } from './saved-work';
 import type { StateStore } from './state-store';
 
@@ -51,7 +52,19 @@ export class WorkKeeper {
     this.uids = { study, series };
     this.steps = [];
     this.paused = true;
-    const saved = this.store.load(study, series);
+    const loaded = this.store.load(study, series);
+    if (loaded && isUnreadable(loaded)) {
+      // Nothing of it is replayed; the work done from now on is kept in its place.
+      this.paused = false;
+      this.state.set({
+        saved: {
+          status: 'not-kept',
+          message: `Saved work on this series could not be read (${loaded.unreadable}); the series opens without it.`,
+        },
+      });
+      return;
+    }
+    const saved = loaded;
     if (saved)
       this.state.set({
         saved: { status: 'restoring', message: 'Restoring your saved work on this series…' },
