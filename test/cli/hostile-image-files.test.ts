@@ -5,7 +5,7 @@
  * overflow a file name once made into output names. Real files, written here.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -115,6 +115,24 @@ describe('an image folder is sorted by each file’s first bytes, never by readi
     const { files, skipped } = await listImageFiles([folder]);
     expect(files.map((f) => path.basename(f))).toEqual(['a.nii', 'b.nii.gz']);
     expect(skipped.map((f) => path.basename(f))).toEqual(['scan.raw', 'zeros.gz']);
+  });
+});
+
+describe('links in an image folder', () => {
+  it('a link to a file is read as the file; a link to a folder (here back up) and a broken link are skipped', async () => {
+    const folder = path.join(dir, 'links');
+    mkdirSync(folder);
+    const outside = path.join(dir, 'outside.nii');
+    writeFileSync(outside, nifti2d());
+    writeFileSync(path.join(folder, 'a.nii'), nifti2d());
+    symlinkSync(outside, path.join(folder, 'b.nii'));
+    symlinkSync(folder, path.join(folder, 'loop'));
+    symlinkSync(path.join(dir, 'gone.nii'), path.join(folder, 'c.nii'));
+    const { files, skipped } = await listImageFiles([folder]);
+    expect(files.map((f) => path.basename(f))).toEqual(['a.nii', 'b.nii']);
+    expect(skipped.map((f) => path.basename(f))).toEqual(['c.nii', 'loop']);
+    const [linked] = await readImageFile(files[1]);
+    expect(linked.image).toMatchObject({ width: 8, height: 6 });
   });
 });
 

@@ -73,23 +73,31 @@ export async function readImageFile(file: string): Promise<InputImage[]> {
   }
 }
 
-async function walk(dir: string): Promise<string[]> {
+/**
+ * Files under `dir`, in name order, and what is not walked: a link to a file is read as the file,
+ * a link to a folder is not followed (it may lead back up) and, like a broken link, is skipped.
+ */
+async function walk(dir: string): Promise<{ files: string[]; skipped: string[] }> {
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
     entries
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((e) => {
+      .map(async (e) => {
         const full = path.join(dir, e.name);
         if (e.isDirectory()) return walk(full);
-        return Promise.resolve(e.isFile() ? [full] : []);
+        if (e.isFile()) return { files: [full], skipped: [] };
+        if (!e.isSymbolicLink()) return { files: [], skipped: [] };
+        const target = await stat(full).catch(() => null);
+        return target?.isFile() ? { files: [full], skipped: [] } : { files: [], skipped: [full] };
       }),
   );
-  return nested.flat();
+  return { files: nested.flatMap((n) => n.files), skipped: nested.flatMap((n) => n.skipped) };
 }
 
 /**
  * The image files named by `args` (files, and folders walked recursively), in the order given.
- * Files found in folders whose content is no image format are returned in `skipped`.
+ * Files found in folders whose content is no image format, and links not followed, are returned in
+ * `skipped`.
  */
 export async function listImageFiles(
   args: readonly string[],
@@ -104,7 +112,9 @@ export async function listImageFiles(
       files.push(arg);
       continue;
     }
-    for (const file of await walk(arg)) {
+    const found = await walk(arg);
+    skipped.push(...found.skipped);
+    for (const file of found.files) {
       // The head tells the format: a large or compressed file that is no image is never read whole.
       const head = await readHead(file).catch((e: NodeJS.ErrnoException) => {
         throw new InputError('invalid-file', `cannot read image ${file}: ${e.code ?? e.message}`);
