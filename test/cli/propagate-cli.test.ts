@@ -119,6 +119,44 @@ describe('medsam2 propagate', () => {
     expect(r.stderr).toMatch(/both\.json entry 0: give a "lasso" or a "box", not both/);
   });
 
+  it("--workflow reaches the engine: MedSAM2 3D inference from a box differs from SAM 2's and still segments", async () => {
+    const box = path.join(dir, 'box.json');
+    writeFileSync(box, JSON.stringify({ slice: 20, box: [22, 22, 42, 42] }));
+    const truth = labelMask(readNifti(path.join(FIXTURES, 'sphere-truth.nii.gz')).volume.data, 1);
+    const outs: Record<string, string> = {};
+    for (const workflow of ['sam2', 'medsam2']) {
+      outs[workflow] = path.join(dir, `wf-${workflow}.nii`);
+      const r = await cli([...base, '--prompt', box, '--out', outs[workflow], '--workflow', workflow]);
+      expect(r).toEqual({ code: 0, stderr: '' });
+      expect(dice(labelMask(readNifti(outs[workflow]).volume.data, 1), truth)).toBeGreaterThan(0.8);
+    }
+    expect(readFileSync(outs.sam2).equals(readFileSync(outs.medsam2))).toBe(false);
+    const bad = await cli([
+      ...base,
+      '--prompt',
+      box,
+      '--out',
+      path.join(dir, 'wf.nii'),
+      '--workflow',
+      'sam3',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--workflow must be one of sam2, medsam2, medsam2-box, got sam3/);
+  });
+
+  it("--help after a command prints that command's flags and exits 0 without running it", async () => {
+    for (const command of ['propagate', 'segment', 'one-prompt', 'eval', 'convert']) {
+      const r = await cli([command, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`usage: medsam2 ${command} [flags]`);
+      expect(r.stderr).toContain(`  ${command} --`);
+      expect(r.stderr).not.toMatch(/unknown flag/);
+    }
+    const p = await cli(['propagate', '--help']);
+    expect(p.stderr).toContain('--workflow sam2|medsam2|medsam2-box');
+    expect(p.stderr).not.toContain('segment --input');
+  });
+
   describe('exit codes and messages', () => {
     const prompt = ['--prompt', path.join(FIXTURES, 'sphere-prompt.json'), '--out', path.join(dir, 'x.nii')];
     it('2 for usage errors, naming the flag', async () => {

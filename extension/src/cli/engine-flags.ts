@@ -27,6 +27,7 @@ export const ENGINE_FLAGS: FlagSpec = {
   orientations: 'string',
   aggregation: 'string',
   'stop-after-absent': 'string',
+  workflow: 'string',
   backend: 'string',
   trace: 'string',
   quiet: 'boolean',

@@ -34,18 +34,31 @@ const COMMANDS: Record<string, (argv: readonly string[], log: (line: string) => 
   convert: runConvert,
 };
 
+const COMMAND_USAGE: Record<string, string> = {
+  propagate: PROPAGATE_USAGE,
+  segment: SEGMENT_USAGE,
+  'one-prompt': ONE_PROMPT_USAGE,
+  eval: EVAL_USAGE,
+  convert: CONVERT_USAGE,
+};
+
 export async function main(
   argv: readonly string[],
   log: (line: string) => void = (l) => process.stderr.write(l + '\n'),
 ): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === undefined || command === '--help' || command === 'help') {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       log(USAGE);
       return command ? EXIT.ok : EXIT.usage;
     }
     const run = COMMANDS[command];
     if (!run) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    // `medsam2 <command> --help` (or -h) prints that command's flags and does nothing else.
+    if (rest.includes('--help') || rest.includes('-h')) {
+      log(`usage: medsam2 ${command} [flags]\n\n${COMMAND_USAGE[command]}\n`);
+      return EXIT.ok;
+    }
     await run(rest, log);
     return EXIT.ok;
   } catch (error) {
