@@ -5,7 +5,15 @@
  * overflow a file name once made into output names. Real files, written here.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -107,9 +115,7 @@ describe('an image folder is sorted by each file’s first bytes, never by readi
     writeFileSync(path.join(folder, 'a.nii'), nifti2d());
     writeFileSync(path.join(folder, 'b.nii.gz'), gzipSync(nifti2d()));
     // Sparse: 3 GiB long, nothing on disk (more than Node reads into one buffer).
-    const fd = openSync(path.join(folder, 'scan.raw'), 'w');
-    closeSync(fd);
-    const { truncateSync } = await import('node:fs');
+    closeSync(openSync(path.join(folder, 'scan.raw'), 'w'));
     truncateSync(path.join(folder, 'scan.raw'), 3 * 1024 * MiB);
     writeFileSync(path.join(folder, 'zeros.gz'), zeroMembers(1024));
     const { files, skipped } = await listImageFiles([folder]);

@@ -2,12 +2,13 @@
  * Node: the CLI's volume inputs — NIfTI files (gzip-compressed or not) and folders of DICOM
  * files — read into the engine's and the DICOM layer's types, with errors naming the path.
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import { type DicomVolume, DicomError, volumeFromPart10 } from '../dicom';
 import { InputError } from '../engine/errors';
 import { isGzip, isNifti, niftiDataEnd, parseNifti, type ParsedNifti } from '../io/nifti';
 import { readDicomDirectory } from '../node/dicom-files';
+import { readFileHead } from '../node/file-head';
 
 /** Largest input inflated from a gzip file that is not a NIfTI file (a NIfTI file's header bounds its own). */
 export const MAX_INFLATED_BYTES = 256 * 2 ** 20;
@@ -97,17 +98,10 @@ export async function readInput(path: string, what: string): Promise<Uint8Array>
  * reading the rest: enough to tell its format. An unreadable file or gzip stream gives what could be read.
  */
 export async function readHead(path: string): Promise<Uint8Array> {
-  const file = await open(path, 'r');
-  try {
-    // 64 KiB of gzip inflate to at least the header of anything read here.
-    const raw = new Uint8Array(64 * 1024);
-    const { bytesRead } = await file.read(raw, 0, raw.length, 0);
-    const head = raw.subarray(0, bytesRead);
-    if (!isGzip(head)) return head.slice(0, HEAD_BYTES);
-    return (await gunzipAtMost(head, HEAD_BYTES, true).catch(() => ({ bytes: new Uint8Array() }))).bytes;
-  } finally {
-    await file.close();
-  }
+  // 64 KiB of gzip inflate to at least the header of anything read here.
+  const head = await readFileHead(path, 64 * 1024);
+  if (!isGzip(head)) return head.slice(0, HEAD_BYTES);
+  return (await gunzipAtMost(head, HEAD_BYTES, true).catch(() => ({ bytes: new Uint8Array() }))).bytes;
 }
 
 export const readNifti = async (path: string, what: string): Promise<ParsedNifti> =>

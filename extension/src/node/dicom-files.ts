@@ -6,6 +6,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { NamedBytes } from '../dicom/from-part10';
+import { InputError } from '../engine/errors';
+import { readFileHead } from './file-head';
 
 export interface DicomDirectory {
   readonly files: NamedBytes[];
@@ -33,21 +35,29 @@ async function walk(dir: string): Promise<string[]> {
   return nested.flat().sort();
 }
 
+const cannotRead =
+  (file: string) =>
+  (e: NodeJS.ErrnoException): never => {
+    throw new InputError('invalid-file', `cannot read DICOM file ${file}: ${e.code ?? e.message}`);
+  };
+
 /** Read every DICOM Part-10 file under `dir`; names are paths relative to `dir`. */
 export async function readDicomDirectory(dir: string): Promise<DicomDirectory> {
   const files: NamedBytes[] = [];
   const skipped: { path: string; reason: string }[] = [];
   for (const full of await walk(dir)) {
     const name = path.relative(dir, full);
-    const buf = await fs.readFile(full);
-    if (buf.length < 132 || buf.toString('latin1', 128, 132) !== 'DICM') {
+    // The head tells what a file is: one that is no DICOM image (a video, an archive) is never read whole.
+    const head = await readFileHead(full, 132 + 512).catch(cannotRead(full));
+    if (head.length < 132 || Buffer.from(head).toString('latin1', 128, 132) !== 'DICM') {
       skipped.push({ path: name, reason: 'no DICM marker (not a Part-10 file)' });
       continue;
     }
-    if (isDicomDirIndex(buf)) {
+    if (isDicomDirIndex(head)) {
       skipped.push({ path: name, reason: 'DICOMDIR index' });
       continue;
     }
+    const buf = await fs.readFile(full).catch(cannotRead(full));
     files.push({
       name,
       bytes: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer,
