@@ -1,5 +1,5 @@
 /** A controller state as the controller starts with it (no model, no series), for host tests. */
-import type { ControllerState } from '../../extension/src/host/controller-state';
+import { type ControllerState, IDLE_TEMPLATE } from '../../extension/src/host/controller-state';
 import { DEFAULT_SETTINGS } from '../../extension/src/host/settings';
 
 export const INITIAL_STATE: ControllerState = {
@@ -11,6 +11,7 @@ export const INITIAL_STATE: ControllerState = {
   propagation: { running: false, done: 0, total: 0, runs: 0 },
   settings: DEFAULT_SETTINGS,
   export: { status: 'idle' },
+  template: IDLE_TEMPLATE,
   canUndo: false,
   preEncoded: [],
   queued: 0,

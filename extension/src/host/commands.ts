@@ -33,6 +33,13 @@ export const COMMAND_NAMES = {
   segChoices: 'medsam2SegChoices',
   openSeg: 'medsam2OpenSeg',
   clearSavedWork: 'medsam2ClearSavedWork',
+  templateChoices: 'medsam2TemplateChoices',
+  useAsTemplate: 'medsam2UseAsTemplate',
+  correctTemplateImage: 'medsam2CorrectTemplateImage',
+  showTemplateImage: 'medsam2ShowTemplateImage',
+  stopTemplate: 'medsam2StopTemplate',
+  exportTemplateSegs: 'medsam2ExportTemplateSegs',
+  templateCoverage: 'medsam2TemplateCoverage',
 } as const;
 
 export function commandsModule(controller: () => Medsam2Controller) {
@@ -74,6 +81,23 @@ export function commandsModule(controller: () => Medsam2Controller) {
     [COMMAND_NAMES.openSeg]: (o) => c().openSeg(String(o.displaySetInstanceUID ?? '')),
     /** Forgets this browser's saved copy of the work on the open series. */
     [COMMAND_NAMES.clearSavedWork]: () => c().clearSavedWork(),
+    /** The study's display sets "Use as template" can segment: [{ displaySetInstanceUID, label, images, frames }]. */
+    [COMMAND_NAMES.templateChoices]: () => c().templateChoices(),
+    /** { displaySetInstanceUIDs: [...] }: the prompted slice in view segments every image of them. */
+    [COMMAND_NAMES.useAsTemplate]: (o) =>
+      c().useAsTemplate(Array.isArray(o.displaySetInstanceUIDs) ? o.displaySetInstanceUIDs.map(String) : []),
+    /** { index, points?: [{x, y, label}], box?: [x0, y0, x1, y1] }: a correction in that image's pixels. */
+    [COMMAND_NAMES.correctTemplateImage]: (o) =>
+      c().correctTemplateImage(Number(o.index), {
+        ...(Array.isArray(o.points) ? { points: o.points as { x: number; y: number; label: 0 | 1 }[] } : {}),
+        ...(Array.isArray(o.box) ? { box: o.box as [number, number, number, number] } : {}),
+      }),
+    /** { index }: shows that image of the set in the active viewport. */
+    [COMMAND_NAMES.showTemplateImage]: (o) => c().showTemplateImage(Number(o.index)),
+    [COMMAND_NAMES.stopTemplate]: () => c().stopTemplate(),
+    [COMMAND_NAMES.exportTemplateSegs]: () => c().exportTemplateSegs(),
+    /** { displaySetInstanceUID }: the set's mask pixels per image of that display set, as painted. */
+    [COMMAND_NAMES.templateCoverage]: (o) => c().templateCoverage(String(o.displaySetInstanceUID ?? '')),
     [COMMAND_NAMES.labelmapCoverage]: (o) =>
       c().labelmapCoverage(o.objectId === undefined ? undefined : Number(o.objectId)),
   };

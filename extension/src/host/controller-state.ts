@@ -78,6 +78,58 @@ export interface ExportState {
   readonly seriesDescription?: string;
 }
 
+/** One image of a "Use as template" set, as the panel lists it. */
+export interface TemplateImageState {
+  /** Its index in the set (0 = the template). */
+  readonly index: number;
+  readonly name: string;
+  readonly displaySetInstanceUID: string;
+  readonly imageIndex: number;
+  /** Absent until the image is segmented. */
+  readonly confidence?: number;
+  readonly present?: boolean;
+  /** The template, or an image with a correction (a conditioning image). */
+  readonly prompted: boolean;
+  readonly area?: number;
+}
+
+/** A display set's SEG from "Use as template": stored, offered for download, or why none. */
+export interface TemplateSeriesExport {
+  readonly displaySetInstanceUID: string;
+  readonly label: string;
+  readonly status: 'stored' | 'failed' | 'no-seg';
+  readonly message: string;
+  readonly downloadUrl?: string;
+  readonly fileName?: string;
+  readonly sopInstanceUID?: string;
+}
+
+export interface TemplateState {
+  readonly status: 'idle' | 'loading' | 'running' | 'done' | 'stopped' | 'failed';
+  /** The prompted slice the set starts from ("MR #2 … slice 9"). */
+  readonly template?: string;
+  readonly message?: string;
+  readonly done: number;
+  readonly total: number;
+  readonly images: readonly TemplateImageState[];
+  /** Runs ended so far (the first, then one per correction). */
+  readonly runs: number;
+  /** The image of the set last shown in the viewport. */
+  readonly shown?: number;
+  readonly exporting: boolean;
+  readonly exports: readonly TemplateSeriesExport[];
+}
+
+export const IDLE_TEMPLATE: TemplateState = {
+  status: 'idle',
+  done: 0,
+  total: 0,
+  images: [],
+  runs: 0,
+  exporting: false,
+  exports: [],
+};
+
 export interface ControllerState {
   readonly model: ModelState;
   readonly series: SeriesState;
@@ -93,6 +145,8 @@ export interface ControllerState {
   };
   readonly settings: SettingsState;
   readonly export: ExportState;
+  /** "Use as template": the prompted slice's result on every image of chosen display sets. */
+  readonly template: TemplateState;
   readonly canUndo: boolean;
   /** OHIF image indices of the open series encoded ahead of need (a click there skips the encoder). */
   readonly preEncoded: readonly number[];

@@ -10,10 +10,11 @@
  * strip's stale and prompted slices), seg-export, and segments (the segment list).
  */
 import { errorText } from '../engine/errors';
+import type { SlicePrompt } from '../engine/prompts/prompt';
 import type { ModelInfo } from '../worker/protocol';
 import { ActionQueue } from './action-queue';
 import type { ControllerParts, HostContext } from './controller-parts';
-import type { ControllerState, SettingsState } from './controller-state';
+import { type ControllerState, IDLE_TEMPLATE, type SettingsState } from './controller-state';
 import { cornerstoneLibs } from './cornerstone-libs';
 import type { VoxelPrompt } from './gesture-prompt';
 import { ModelLoadError, ModelLoader } from './model-loader';
@@ -31,6 +32,7 @@ import { browserStorage } from './saved-work';
 import { loadSettings, saveSettings } from './settings-storage';
 import { SliceMarks, predictedSlices } from './slice-marks';
 import { StateStore } from './state-store';
+import { type TemplateChoice, TemplateRun } from './template-run';
 import { ToolStartup } from './tool-startup';
 import { UndoStack } from './undo-stack';
 import { WorkKeeper } from './work-keeper';
@@ -48,6 +50,7 @@ export class Medsam2Controller {
   private readonly exporter: SegExport;
   private readonly opener: SegOpener;
   private readonly marks: SliceMarks;
+  private readonly template: TemplateRun;
   /** An automatic Update is queued (one is enough: it redoes whatever is stale when it runs). */
   private autoUpdateQueued = false;
   /** User actions (and so every engine call that changes a session) run one at a time, in order. */
@@ -67,6 +70,7 @@ export class Medsam2Controller {
         propagation: { running: false, done: 0, total: 0, runs: 0 },
         settings: loadSettings(browserStorage()),
         export: { status: 'idle' },
+        template: IDLE_TEMPLATE,
         canUndo: false,
         preEncoded: [],
         queued: 0,
@@ -98,6 +102,7 @@ export class Medsam2Controller {
     this.propagation = new Propagation(this.parts, this.series, this.marks);
     this.exporter = new SegExport(this.parts, this.series);
     this.opener = new SegOpener(this.parts, this.series);
+    this.template = new TemplateRun(this.parts, this.series, this.exporter);
     this.series.whenOpened = (active) => this.restoreSavedWork(active);
   }
 
@@ -162,6 +167,11 @@ export class Medsam2Controller {
    * the actions before it. A click during a propagation stops it; the prompt then goes in.
    */
   onGesture(g: PromptGesture): Promise<void> {
+    if (this.template.owns(g.viewportId)) {
+      // On an image of a "Use as template" set: a correction of that image.
+      this.template.stop();
+      return this.act(() => this.template.gesture(g));
+    }
     // The view plane as it was at the click: the action may run a little later.
     const viewport = this.host.services.cornerstoneViewportService.getCornerstoneViewport(g.viewportId);
     const viewPlaneNormal = viewport?.getCamera().viewPlaneNormal;
@@ -350,6 +360,44 @@ export class Medsam2Controller {
     return this.act(() => this.opener.open(displaySetInstanceUID));
   }
 
+  // ---- "Use as template" (template-run.ts) ----------------------------------------------------
+
+  /** The study's display sets a template can be applied to. */
+  templateChoices(): TemplateChoice[] {
+    return this.template.choices();
+  }
+
+  /** The active segment's prompt on the slice in view segments every image of display sets `uids`. */
+  useAsTemplate(uids: readonly string[]): Promise<void> {
+    this.stop();
+    return this.act(() => this.template.use(uids));
+  }
+
+  /** A correction on image `index` of the set (pixel coordinates): a new conditioning image. */
+  correctTemplateImage(index: number, prompt: SlicePrompt): Promise<void> {
+    this.template.stop();
+    return this.act(() => this.template.correct(index, prompt));
+  }
+
+  /** Shows image `index` of the set in the active viewport. */
+  showTemplateImage(index: number): Promise<void> {
+    return this.template.jump(index).catch((e) => this.fail(e));
+  }
+
+  /** Pixels of the set's segment per image of display set `uid`, in its labelmap. */
+  templateCoverage(uid: string): number[] {
+    return this.template.coverage(uid);
+  }
+
+  stopTemplate(): void {
+    this.template.stop();
+  }
+
+  /** One SEG per display set of the set whose images form a volume; the others say why not. */
+  exportTemplateSegs(): Promise<void> {
+    return this.actions.run(() => this.template.export().catch((e) => this.fail(e)));
+  }
+
   // ---- settings and navigation ---------------------------------------------------------------
 
   /**
@@ -394,6 +442,7 @@ export class Medsam2Controller {
 
   dispose(): void {
     this.stop();
+    this.template.stop();
     this.parts.models.dispose();
     this.series.close();
     this.store.dispose();

@@ -6,13 +6,21 @@
 import type { CornerstoneCore, CornerstoneTools, OhifServices, SegmentConfig } from './ohif-types';
 import type { SeriesVolume } from './series';
 
+/**
+ * The images a labelmap covers: a series' volume (SeriesVolume), or the images of a display set
+ * segmented one by one ("Use as template": slice k = image k).
+ */
+export type LabelGrid = Pick<SeriesVolume, 'displaySet' | 'imageIndexOfSlice'> & {
+  readonly volume: { readonly dims: readonly [number, number, number] };
+};
+
 export class LabelmapLayer {
   private constructor(
     private readonly services: OhifServices,
     private readonly core: CornerstoneCore,
     private readonly tools: CornerstoneTools,
     readonly segmentationId: string,
-    private readonly series: SeriesVolume,
+    private readonly series: LabelGrid,
     /** Labelmap image id per display-set image index. */
     private readonly labelImageIds: readonly string[],
   ) {}
@@ -21,8 +29,9 @@ export class LabelmapLayer {
     services: OhifServices,
     core: CornerstoneCore,
     tools: CornerstoneTools,
-    series: SeriesVolume,
-    viewportId: string,
+    series: LabelGrid,
+    /** The viewport to show it in now, if any (`showIn` later). */
+    viewportId: string | null,
     firstSegment: SegmentConfig,
   ): Promise<LabelmapLayer> {
     const { segmentationService } = services;
@@ -30,7 +39,7 @@ export class LabelmapLayer {
       label: 'MedSAM-2',
       segments: { 1: { ...firstSegment, active: true } },
     });
-    await segmentationService.addSegmentationRepresentation(viewportId, { segmentationId });
+    if (viewportId) await segmentationService.addSegmentationRepresentation(viewportId, { segmentationId });
     const ids = segmentationService.getSegmentation(segmentationId)?.representationData.Labelmap?.imageIds;
     if (!ids || ids.length !== (series.displaySet.imageIds ?? []).length)
       throw new Error(

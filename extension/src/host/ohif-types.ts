@@ -35,6 +35,8 @@ export interface PubSub {
 export interface ViewportGridService extends PubSub {
   getState(): { activeViewportId: string | null; viewports: Map<string, unknown> };
   getDisplaySetsUIDsForViewport(viewportId: string): string[] | undefined;
+  /** Puts display sets into a viewport (OHIF re-creates its cornerstone viewport). */
+  setDisplaySetsForViewport(props: { viewportId: string; displaySetInstanceUIDs: string[] }): void;
 }
 
 export interface DisplaySetService extends PubSub {
@@ -146,6 +148,8 @@ export interface DataSource {
     readonly series?: { readonly search?: (studyInstanceUID: string) => Promise<unknown[]> };
   };
   getConfig?(): { wadoRoot?: string } | undefined;
+  /** The display set's image ids (a multi-frame instance: one per frame), as OHIF's viewports get them. */
+  getImageIdsForDisplaySet?(displaySet: OhifDisplaySet): string[];
   /** The host's own WADO client (its headers, its configuration). */
   readonly retrieve?: { getWadoDicomWebClient?(): WadoClient | undefined };
 }
@@ -186,6 +190,9 @@ export interface CsImage {
   readonly columns: number;
   getPixelData(): ArrayLike<number> & { readonly length: number };
   readonly preScale?: { readonly scaled?: boolean };
+  /** Modality LUT (Rescale Slope/Intercept) cornerstone read for the image. */
+  readonly slope?: number;
+  readonly intercept?: number;
   readonly voxelManager?: CsVoxelManager;
 }
 
@@ -204,6 +211,8 @@ export interface CsViewport {
   getCurrentImageIdIndex?(): number;
   setImageIdIndex?(index: number): Promise<unknown>;
   getImageIds?(): string[];
+  /** A stack viewport's image in view as vtk image data (world ↔ pixel index of what is shown). */
+  getImageData?(): { readonly imageData?: { worldToIndex(world: Point3): number[] } } | undefined;
   render(): void;
 }
 
@@ -212,6 +221,10 @@ export interface CornerstoneCore {
   readonly cache: { getImage(imageId: string): CsImage | undefined };
   readonly imageLoader: { loadAndCacheImage(imageId: string): Promise<CsImage> };
   getEnabledElement(element: HTMLElement): { viewport: CsViewport } | undefined;
+  readonly utilities?: {
+    /** World → image coordinates (column, row) of `imageId`, the image's top-left corner at 0. */
+    worldToImageCoords?(imageId: string, world: Point3): [number, number] | undefined;
+  };
 }
 
 export interface CsToolEvent {

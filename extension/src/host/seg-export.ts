@@ -19,6 +19,20 @@ export class SegExport {
     private readonly series: SeriesSessions,
   ) {}
 
+  /**
+   * A series number no series of the study and no export of this session has: each export (and
+   * each SEG of "Use as template") is a new series.
+   */
+  nextSeriesNumber(studyInstanceUID: string): number {
+    const inUse = this.parts.host.services.displaySetService
+      .getActiveDisplaySets()
+      .filter((d) => d.StudyInstanceUID === studyInstanceUID)
+      .map((d) => Number(d.SeriesNumber));
+    const seriesNumber = nextSeriesNumber([...inUse, ...this.exportedSeriesNumbers]);
+    this.exportedSeriesNumbers.push(seriesNumber);
+    return seriesNumber;
+  }
+
   /** Writes the SEG; the outcome (stored, download, failure) is in the panel's export state. */
   async write(): Promise<void> {
     const { store, host } = this.parts;
@@ -36,12 +50,7 @@ export class SegExport {
           mask: await this.parts.client().getMask(active.sessionId, segment.objectId),
         });
       }
-      const study = active.series.displaySet.StudyInstanceUID;
-      const inUse = host.services.displaySetService
-        .getActiveDisplaySets()
-        .filter((d) => d.StudyInstanceUID === study)
-        .map((d) => Number(d.SeriesNumber));
-      const seriesNumber = nextSeriesNumber([...inUse, ...this.exportedSeriesNumbers]);
+      const seriesNumber = this.nextSeriesNumber(active.series.displaySet.StudyInstanceUID);
       const seriesDescription = segSeriesDescription(
         masks.map((m) => m.segment.label),
         new Date(),
@@ -56,7 +65,6 @@ export class SegExport {
         dataSource: host.extensionManager.getActiveDataSource()?.[0],
         onStoring: () => store.set({ export: { status: 'storing' } }),
       });
-      this.exportedSeriesNumbers.push(seriesNumber);
       store.set({ export: { ...result, seriesNumber, seriesDescription }, error: undefined });
     } catch (e) {
       store.set({ export: { status: 'failed', message: errorText(e) } });

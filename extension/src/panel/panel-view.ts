@@ -14,6 +14,7 @@ import { STYLE, button } from './controls';
 import { morph } from './morph';
 import { openSegControl, openedFromNote } from './open-seg-view';
 import { PropagationView } from './propagation-view';
+import { TemplateView } from './template-view';
 import { CATEGORY_CHOICES, TYPE_CHOICES, findType } from './segment-codes';
 import { loadedSizeText, loadingText } from './model-download-text';
 
@@ -21,12 +22,14 @@ export class PanelView {
   private unsubscribe: (() => void) | null = null;
   private readonly root: HTMLElement;
   private readonly propagation: PropagationView;
+  private readonly template: TemplateView;
 
   constructor(
     container: HTMLElement,
     private readonly controller: Medsam2Controller,
   ) {
     this.propagation = new PropagationView(controller);
+    this.template = new TemplateView(controller, () => this.render(controller.state));
     this.root = h('div', { 'data-cy': 'medsam2-panel', style: STYLE.panel });
     container.replaceChildren(this.root);
     this.unsubscribe = controller.subscribe((s) => this.render(s));
@@ -51,6 +54,7 @@ export class PanelView {
       this.propagation.render(s),
       this.settingsSection(s, settingsOpen === true),
       this.exportSection(s),
+      this.template.render(s),
     ];
     if (s.notice) sections.push(h('div', { 'data-cy': 'medsam2-notice', style: STYLE.warning }, s.notice));
     if (s.error) sections.push(h('div', { 'data-cy': 'medsam2-error', style: STYLE.error }, s.error));

@@ -32,8 +32,30 @@ export interface PanelStateView {
   };
   toolActive: boolean;
   export: { status: string; message?: string; downloadUrl?: string };
+  template: TemplateStateView;
   error?: string;
   notice?: string;
+}
+
+/** "Use as template": the set's images with their results, and the SEG per series. */
+export interface TemplateStateView {
+  status: string;
+  message?: string;
+  done: number;
+  total: number;
+  runs: number;
+  shown?: number;
+  images: {
+    index: number;
+    name: string;
+    displaySetInstanceUID: string;
+    imageIndex: number;
+    confidence?: number;
+    present?: boolean;
+    prompted: boolean;
+    area?: number;
+  }[];
+  exports: { displaySetInstanceUID: string; label: string; status: string; message: string }[];
 }
 
 export interface PromptView {

@@ -1,0 +1,163 @@
+/**
+ * "Use as template" in the viewer (issue 14, paper §3.3): a click on the sample MR series makes a
+ * prompted slice; that slice segments every frame of a multi-frame series (a Multi-frame Grayscale
+ * Word SC built from the sample's pixels: a cine without patient geometry) and every image of a
+ * second MR series. One frame is corrected with a click on it (a new conditioning image), and
+ * Export writes a SEG for the series that forms a volume and says why the cine gets none.
+ * Chromium against the stock OHIF, wasm, the test model.
+ */
+import { type TemplateStateView, ViewerPage } from './support/viewer-page';
+import {
+  COPY_SERIES_UID,
+  MULTIFRAME_FRAMES,
+  MULTIFRAME_SERIES_UID,
+  copiedSeries,
+  multiFrameSecondaryCapture,
+} from './support/extra-series';
+import { type BrowserSession, type Stack, artifactPath, launchBrowser, startStack } from './support/stack';
+
+interface Choice {
+  displaySetInstanceUID: string;
+  label: string;
+  images: number;
+  frames: boolean;
+}
+
+let stack: Stack;
+let session: BrowserSession;
+let viewer: ViewerPage;
+let cine: Choice;
+let copy: Choice;
+
+beforeAll(async () => {
+  stack = await startStack();
+  await stack.orthanc.upload([multiFrameSecondaryCapture(), ...copiedSeries()]);
+  session = await launchBrowser();
+  viewer = new ViewerPage(session.page, stack.server.url);
+  await viewer.open();
+  await viewer.activatePromptTool();
+});
+
+afterAll(async () => {
+  await session?.close();
+  await stack?.stop();
+});
+
+const template = async () => (await viewer.state()).template;
+
+/** Waits until the template's `runs`-th run has ended (or the panel shows an error). */
+async function waitForRun(runs: number): Promise<TemplateStateView> {
+  await session.page.waitForFunction(
+    (n) => {
+      const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+        .commandsManager;
+      const s = cm.runCommand('medsam2GetState') as { error?: string; template: { runs: number } };
+      return s.error !== undefined || s.template.runs >= n;
+    },
+    runs,
+    { timeout: 180000 },
+  );
+  const state = await viewer.state();
+  expect(state.error).toBeUndefined();
+  return state.template;
+}
+
+const coverage = (uid: string) =>
+  viewer.command<number[]>('medsam2TemplateCoverage', { displaySetInstanceUID: uid });
+
+describe('Use as template: one prompt, many images', () => {
+  test('the prompted slice segments every frame of a multi-frame series and every image of another series, each with its confidence', async () => {
+    await viewer.clickViewport(0.5, 0.45);
+    const { slice, error } = await viewer.waitForPromptedSlice();
+    expect(error).toBeUndefined();
+    expect(slice).toBeGreaterThanOrEqual(0);
+
+    const choices = await viewer.command<Choice[]>('medsam2TemplateChoices');
+    const bySeries = (n: string) => choices.find((c) => c.label.includes(n));
+    cine = bySeries('#100') as Choice;
+    copy = bySeries('#101') as Choice;
+    expect(cine).toMatchObject({ images: MULTIFRAME_FRAMES, frames: true });
+    expect(copy).toMatchObject({ images: 10, frames: false });
+    // The template's own series is Propagate's job, not offered here.
+    expect(choices).toHaveLength(2);
+
+    for (const c of [cine, copy])
+      await session.page.click(
+        `[data-cy="medsam2-template-choice"][data-uid="${c.displaySetInstanceUID}"] input`,
+      );
+    await session.page.click('[data-cy="medsam2-use-template"]');
+    const t = await waitForRun(1);
+    expect(t.status).toBe('done');
+    expect(t.total).toBe(1 + MULTIFRAME_FRAMES + 10);
+    expect(t.done).toBe(t.total);
+    expect(t.images[0].prompted).toBe(true);
+    const frames = t.images.filter((i) => i.displaySetInstanceUID === cine.displaySetInstanceUID);
+    expect(frames.map((f) => f.imageIndex)).toEqual([...Array(MULTIFRAME_FRAMES).keys()]);
+    expect(frames[0].name).toMatch(/#100 .* frame 1$/);
+    for (const i of t.images.slice(1)) {
+      expect(i.prompted).toBe(false);
+      expect(i.confidence).toEqual(expect.any(Number));
+    }
+    // The cine's frames are slices of the template's series: the structure is found on most.
+    expect(frames.filter((f) => f.present).length).toBeGreaterThanOrEqual(MULTIFRAME_FRAMES / 2);
+    // Each mask is painted into the labelmap on its own display set, pixel for pixel.
+    expect(await coverage(cine.displaySetInstanceUID)).toEqual(frames.map((f) => f.area));
+    const copies = t.images.filter((i) => i.displaySetInstanceUID === copy.displaySetInstanceUID);
+    expect(await coverage(copy.displaySetInstanceUID)).toEqual(copies.map((f) => f.area));
+    await session.page.screenshot({ path: artifactPath('template-1-results.png') });
+  });
+
+  test('a click on a frame is a correction: that frame becomes a conditioning image and the set is segmented again', async () => {
+    const before = await template();
+    const frame = before.images.find(
+      (i) => i.displaySetInstanceUID === cine.displaySetInstanceUID && i.imageIndex === 3,
+    );
+    if (!frame) throw new Error('frame 4 is not in the set');
+    await session.page.click(`[data-cy="medsam2-template-image"][data-index="${frame.index}"]`);
+    await session.page.waitForSelector(
+      `[data-cy="medsam2-template-image"][data-index="${frame.index}"][data-shown="true"]`,
+    );
+    await viewer.clickViewport(0.5, 0.45);
+    const t = await waitForRun(before.runs + 1);
+    expect(t.status).toBe('done');
+    expect(t.done).toBe(t.total);
+    const corrected = t.images[frame.index];
+    expect(corrected.prompted).toBe(true);
+    expect(corrected.present).toBe(true);
+    expect(t.images.filter((i) => i.prompted).map((i) => i.index)).toEqual([0, frame.index]);
+    expect((await coverage(cine.displaySetInstanceUID))[3]).toBe(corrected.area);
+    await session.page.screenshot({ path: artifactPath('template-2-correction.png') });
+  });
+
+  test('Export writes a SEG for the series that forms a volume and says why the multi-frame cine gets none', async () => {
+    await session.page.click('[data-cy="medsam2-template-export"]');
+    await session.page.waitForFunction(
+      () => {
+        const cm = (window as unknown as { commandsManager: { runCommand(n: string): unknown } })
+          .commandsManager;
+        const s = cm.runCommand('medsam2GetState') as { template: { exports: unknown[] } };
+        return s.template.exports.length === 2;
+      },
+      undefined,
+      { timeout: 60000 },
+    );
+    const { exports } = await template();
+    const of = (c: Choice) => exports.find((x) => x.displaySetInstanceUID === c.displaySetInstanceUID);
+    expect(of(copy)).toMatchObject({ status: 'stored' });
+    expect(of(cine)?.status).toBe('no-seg');
+    expect(of(cine)?.message).toMatch(/volume with patient geometry/);
+    await session.page.locator('[data-cy="medsam2-template"]').scrollIntoViewIfNeeded();
+    await session.page.screenshot({ path: artifactPath('template-3-export.png') });
+    // The SEG is in the PACS and references the copied series, not the cine.
+    const study = `${stack.orthanc.dicomWebUrl}/studies/0.0.0.0.2.8811.20010413115754.12432`;
+    const segs = (await (await fetch(`${study}/series?Modality=SEG`)).json()) as Record<
+      string,
+      { Value?: string[] }
+    >[];
+    expect(segs).toHaveLength(1);
+    const segUid = segs[0]['0020000E'].Value?.[0];
+    const metadata = JSON.stringify(await (await fetch(`${study}/series/${segUid}/metadata`)).json());
+    expect(metadata).toContain(COPY_SERIES_UID);
+    expect(metadata).not.toContain(MULTIFRAME_SERIES_UID);
+  });
+});
