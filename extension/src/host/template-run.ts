@@ -130,7 +130,7 @@ export class TemplateRun {
     for (const d of chosen) giveImageIds(d, this.dataSource());
 
     this.stop();
-    const [width, height, slices] = active.series.volume.dims;
+    const [width, height] = active.series.volume.dims;
     const plane = width * height;
     const prompt: HostPrompt = {
       ...(hostPrompt.points ? { points: hostPrompt.points.map((q) => ({ ...q })) } : {}),
@@ -148,7 +148,6 @@ export class TemplateRun {
         frames: isMultiFrame(d),
       })),
     );
-    if (k >= slices) throw new Error(`slice ${k} is outside the series`);
     this.set = set;
     this.publish({
       status: 'loading',
@@ -325,7 +324,9 @@ export class TemplateRun {
           layer.writeSlice(this.segmentIndex, ref.imageIndex, mask, false);
           layer.changed([ref.imageIndex]);
         }
-        this.publish({ done: u.progress.done, total: u.progress.total });
+        // Quietly: the panel refreshes at its own pace while images stream in.
+        this.publish({ done: u.progress.done, total: u.progress.total }, true);
+        parts.store.publishIfPending();
       }
     } catch (e) {
       this.publish({
@@ -357,7 +358,7 @@ export class TemplateRun {
   }
 
   /** The panel's template section: the patch, with the image list read from the set. */
-  private publish(patch: Partial<TemplateState>): void {
+  private publish(patch: Partial<TemplateState>, quiet = false): void {
     const set = this.set;
     const previous = this.parts.store.state.template ?? IDLE_TEMPLATE;
     const images = set
@@ -373,7 +374,9 @@ export class TemplateRun {
           };
         })
       : [];
-    this.parts.store.set({ template: { ...previous, ...patch, images } });
+    const template = { ...previous, ...patch, images };
+    if (quiet) this.parts.store.setQuietly({ template });
+    else this.parts.store.set({ template });
   }
 }
 
