@@ -1,7 +1,9 @@
 /** Part-10 files as independent 2D images: values checked against pydicom, an independent decoder. */
 import path from 'node:path';
 import { imagesFromPart10 } from '../../extension/src/dicom';
+import type { Dataset } from '../../extension/src/dicom/dataset';
 import { DicomError } from '../../extension/src/dicom/errors';
+import { craft } from '../fixtures/dicom/craft';
 import { PYDICOM_FILES, pydicomFile, pydicomModalityValues, readNamed, SERIES } from '../support/dicom-data';
 
 describe('imagesFromPart10', () => {
@@ -40,5 +42,36 @@ describe('imagesFromPart10', () => {
     expect(() => imagesFromPart10(pydicomFile('ExplVR_BigEnd.dcm'))).toThrow(
       /ExplVR_BigEnd\.dcm: \(0028,0002\) SamplesPerPixel is 3/,
     );
+  });
+
+  it('a header that lies about the pixel data (NumberOfFrames, Rows, BitsAllocated) → a DicomError naming the file, before allocating', () => {
+    const lie = (edit: (d: Dataset) => void) =>
+      craft(pydicomFile('rtdose.dcm'), (e) => edit(e.dataset), 'LIE');
+    const cases: [(d: Dataset) => void, string, RegExp][] = [
+      [
+        (d) => void (d.NumberOfFrames = 1e6),
+        'truncated-file',
+        /^LIE: \(7FE0,0010\) PixelData holds \d+ bytes, \d+ expected/,
+      ],
+      [(d) => void (d.Rows = 65535), 'truncated-file', /shorter than the header declares/],
+      [(d) => void (d.NumberOfFrames = 3), 'invalid-tag-value', /longer than the header declares/],
+      [
+        (d) => void (d.BitsAllocated = 12),
+        'unsupported-image',
+        /^LIE: \(0028,0100\) BitsAllocated 12 is not 8, 16 or 32/,
+      ],
+    ];
+    for (const [edit, kind, message] of cases) {
+      const e = (() => {
+        try {
+          imagesFromPart10(lie(edit));
+        } catch (error) {
+          return error as DicomError;
+        }
+        throw new Error('expected a refusal');
+      })();
+      expect(e).toBeInstanceOf(DicomError);
+      expect([e.kind, e.message]).toEqual([kind, expect.stringMatching(message)]);
+    }
   });
 });

@@ -244,6 +244,52 @@ describe('hostile SEGs are refused, naming the problem', () => {
     expect(e.message).toContain('SegmentNumber 1 is used by two SegmentSequence items');
   });
 
+  it('bit-packed frames: NumberOfFrames beyond what PixelData holds → truncated-file, before any frame is read', () => {
+    const bytes = edit((d) => {
+      d.NumberOfFrames = 100000;
+    });
+    const e = failure(() => readSegForEditing(bytes, volume, 'many.dcm'));
+    expect(e.kind).toBe('truncated-file');
+    expect(e.message).toMatch(
+      /^many\.dcm: \(7FE0,0010\) PixelData holds \d+ frame\(s\) of 16×16×1 bits, NumberOfFrames says 100000$/,
+    );
+  });
+
+  it('RLE frames: Rows×Columns larger than a frame can decode to → undecodable-pixel-data naming the frame', async () => {
+    const rle = await dcmjsSeg(
+      files,
+      [{ label: 'A', frames: new Map([[0, box(1, 3, 1, 3, 0, 0).subarray(0, N)]]) }],
+      {
+        rle: true,
+      },
+    );
+    const big = craft({ name: 'rle', bytes: rle }, (e) => {
+      e.dataset.Rows = 4096;
+      e.dataset.Columns = 4096;
+    }).bytes;
+    const e = failure(() => readSegForEditing(big, volume, 'big-rle.dcm'));
+    expect(e.kind).toBe('undecodable-pixel-data');
+    expect(e.message).toMatch(
+      /^big-rle\.dcm: frame 1 \(RLE Lossless\): RLE segment 1 has \d+ bytes, which decode to at most \d+; the header declares 16777216 pixels/,
+    );
+  });
+
+  it('RLE frames: NumberOfFrames other than the fragments → undecodable-pixel-data', async () => {
+    const rle = await dcmjsSeg(
+      files,
+      [{ label: 'A', frames: new Map([[0, box(1, 3, 1, 3, 0, 0).subarray(0, N)]]) }],
+      {
+        rle: true,
+      },
+    );
+    const more = craft({ name: 'rle', bytes: rle }, (e) => {
+      e.dataset.NumberOfFrames = Number(e.dataset.NumberOfFrames) + 7;
+    }).bytes;
+    const e = failure(() => readSegForEditing(more, volume, 'more-rle.dcm'));
+    expect(e.kind).toBe('undecodable-pixel-data');
+    expect(e.message).toMatch(/^more-rle\.dcm: \(7FE0,0010\) PixelData has \d+ fragments for \d+ frames/);
+  });
+
   it('Rows 0 → invalid-tag-value naming Rows, not a grid mismatch', () => {
     const bytes = edit((d) => {
       d.Rows = 0;
