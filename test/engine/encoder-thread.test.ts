@@ -179,6 +179,35 @@ describe('the image encoder on its own thread', () => {
     ]);
   });
 
+  it('ignores answers of no shape from the graph thread (null, a string, no id) and serves the next call', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const host = new GraphHost(encoderThread, (response, transfer) => port2.postMessage(response, transfer));
+    port2.on('message', (request: GraphRequest) => {
+      for (const junk of [null, 'ran', { type: 'ran' }]) port2.postMessage(junk);
+      void host.handle(request);
+    });
+    const remote = createRemoteBackend(
+      {
+        postMessage: (message, transfer) => port1.postMessage(message, transfer),
+        onResponse: (listener) => port1.on('message', (r: GraphResponse) => listener(r)),
+        onFailure: () => undefined,
+        terminate: () => {
+          port1.close();
+          port2.close();
+        },
+      },
+      'native-cpu',
+      'test: junk before every answer',
+    );
+    try {
+      const model = await loadModel(files(), native, { encoderBackend: remote });
+      expect(model.encoderRunsApart).toBe(true);
+      await model.release();
+    } finally {
+      remote.dispose();
+    }
+  });
+
   it('fails the calls in flight, naming the graph, when the thread dies, and every later call', async () => {
     const { remote, fail } = remoteOver(encoderThread);
     const model = await loadModel(files(), native, { encoderBackend: remote });

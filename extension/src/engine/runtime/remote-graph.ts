@@ -9,6 +9,7 @@
 import { ModelError } from '../errors';
 import type { Tensor } from '../model/tensor';
 import type { BackendName, GraphSession, InferenceBackend } from './backend';
+import { requestIdOf } from './request-shape';
 
 /** What crosses the port: requests to the host. */
 export type GraphRequest =
@@ -65,9 +66,11 @@ export function createRemoteBackend(port: GraphPort, name: BackendName, descript
   let dead: string | null = null;
   const pending = new Map<number, { resolve: (r: GraphResponse) => void; label: string }>();
   port.onResponse((response) => {
-    const waiter = pending.get(response.id);
+    // An answer of no shape matches no call (a throw here would end the engine's thread).
+    const id = requestIdOf(response);
+    const waiter = id === undefined ? undefined : pending.get(id);
     if (!waiter) return;
-    pending.delete(response.id);
+    pending.delete(id as number);
     waiter.resolve(response);
   });
   const stop = (reason: string) => {

@@ -14,7 +14,7 @@ export function requestShapeProblem(message: unknown): string | null {
   return null;
 }
 
-/** The request's id when it has a numeric one (an answer without one matches no request). */
+/** The id of a request (or answer) when it has a numeric one; one without matches nothing. */
 export function requestIdOf(message: unknown): number | undefined {
   const id = typeof message === 'object' && message !== null ? (message as { id?: unknown }).id : undefined;
   return typeof id === 'number' ? id : undefined;
