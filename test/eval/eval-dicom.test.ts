@@ -63,7 +63,10 @@ describe('medsam2 convert on Colin27 + AAL', () => {
     expect(convertLog[0]).toMatch(
       /wrote 181 MR instances .*181×217×181; rescale slope 1 intercept 0, max error 0\)$/,
     );
-    expect(convertLog[1]).toMatch(/aal-seg\.dcm: SEG with segments "label 77", "label 73"/);
+    // The SegmentLabels as written, names from aal.nii.txt beside the labels.
+    expect(convertLog[1]).toMatch(
+      /aal-seg\.dcm: SEG with segments "label 77 Thalamus_L", "label 73 Putamen_L"$/,
+    );
   });
 });
 

@@ -5,7 +5,14 @@
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { geometryOnVolume, toSeriesOrder, writeLabelSeg, writeSeries, type SeriesModality } from '../dicom';
+import {
+  geometryOnVolume,
+  labelSegmentLabel,
+  toSeriesOrder,
+  writeLabelSeg,
+  writeSeries,
+  type SeriesModality,
+} from '../dicom';
 import { InputError } from '../engine/errors';
 import { choiceFlag, parseFlags, requireFlag, UsageError } from './args';
 import { defaultLabelNames, intList, parseLabelNames } from './eval';
@@ -63,7 +70,7 @@ export async function runConvert(argv: readonly string[], log: (line: string) =>
     seriesDescription: (flags.get('series-description') as string | undefined) ?? path.basename(niftiPath),
   });
 
-  let seg: { path: string; bytes: ArrayBuffer; ids: number[] } | undefined;
+  let seg: { path: string; bytes: ArrayBuffer; labels: string[] } | undefined;
   if (given.length > 0) {
     const labelsPath = requireFlag(flags, 'labels');
     const ids = intList('label-ids', requireFlag(flags, 'label-ids'));
@@ -80,7 +87,11 @@ export async function runConvert(argv: readonly string[], log: (line: string) =>
       softwareVersions: 'medsam2 convert',
       seriesDescription: `${path.basename(labelsPath)} labels ${ids.join(',')}`,
     });
-    seg = { path: requireFlag(flags, 'seg-out'), bytes, ids };
+    seg = {
+      path: requireFlag(flags, 'seg-out'),
+      bytes,
+      labels: ids.map((id) => labelSegmentLabel(id, labelNames?.get(id))),
+    };
   }
 
   await mkdir(outDir, { recursive: true });
@@ -97,6 +108,6 @@ export async function runConvert(argv: readonly string[], log: (line: string) =>
     await mkdir(path.dirname(seg.path), { recursive: true });
     await writeFile(seg.path, new Uint8Array(seg.bytes));
     if (!quiet)
-      log(`wrote ${seg.path}: SEG with segments ${seg.ids.map((id) => `"label ${id}"`).join(', ')}`);
+      log(`wrote ${seg.path}: SEG with segments ${seg.labels.map((l) => JSON.stringify(l)).join(', ')}`);
   }
 }
