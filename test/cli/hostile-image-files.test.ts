@@ -108,6 +108,21 @@ readImageFile(process.argv[2]).then(
   });
 });
 
+describe('a NIfTI volume given as an image', () => {
+  it('is refused by its header (a 512×512×400 volume of which only the header is present), not decoded', async () => {
+    const bytes = nifti2d().slice(0, 352);
+    const view = new DataView(bytes.buffer);
+    [512, 512, 400].forEach((n, i) => view.setInt16(42 + 2 * i, n, true)); // dim[1..3]
+    const file = path.join(dir, 'volume.nii');
+    writeFileSync(file, bytes);
+    const e = await failure(() => readImageFile(file));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toBe(
+      `${file}: a 512×512×400 NIfTI volume is not a 2D image (use medsam2 propagate for volumes)`,
+    );
+  });
+});
+
 describe('an image folder is sorted by each file’s first bytes, never by reading it whole', () => {
   it('a 3 GiB non-image file and a gzip bomb beside the images are skipped, and the images found', async () => {
     const folder = path.join(dir, 'folder');

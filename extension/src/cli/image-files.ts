@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { imagesFromPart10, type DicomImage, type NamedBytes } from '../dicom';
 import { InputError } from '../engine/errors';
 import type { Modality, SliceImage } from '../engine/types';
-import { isNifti, parseNifti } from '../io/nifti';
+import { isNifti, niftiDeclared, parseNifti } from '../io/nifti';
 import { isDicomDirIndex } from '../node/dicom-files';
 import { decodeJpeg, decodePng, isJpeg, isPng } from '../node/raster';
 import { isPart10, readHead, readInput } from './volume-files';
@@ -47,12 +47,14 @@ export async function readImageFile(file: string): Promise<InputImage[]> {
     case 'jpeg':
       return one(decodeJpeg(bytes, file), 'OTHER');
     case 'nifti': {
-      const { volume } = parseNifti(bytes, file);
-      if (volume.dims[2] !== 1)
+      // Refused by its header: a volume given as an image is never decoded.
+      const { dims } = niftiDeclared(bytes, file);
+      if (dims[2] !== 1)
         throw new InputError(
           'invalid-file',
-          `${file}: a ${volume.dims.join('×')} NIfTI volume is not a 2D image (use medsam2 propagate for volumes)`,
+          `${file}: a ${dims.join('×')} NIfTI volume is not a 2D image (use medsam2 propagate for volumes)`,
         );
+      const { volume } = parseNifti(bytes, file);
       return one({ data: volume.data, width: volume.dims[0], height: volume.dims[1] }, volume.modality);
     }
     case 'dicom': {

@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import { type DicomVolume, DicomError, volumeFromPart10 } from '../dicom';
 import { InputError } from '../engine/errors';
-import { isGzip, isNifti, niftiDataEnd, parseNifti, type ParsedNifti } from '../io/nifti';
+import { isGzip, isNifti, niftiDeclared, parseNifti, type ParsedNifti } from '../io/nifti';
 import { readDicomDirectory } from '../node/dicom-files';
 import { readFileHead } from '../node/file-head';
 
@@ -65,7 +65,7 @@ async function inflate(raw: Uint8Array, path: string, what: string): Promise<Uin
   const fail = (why: string) => new InputError('invalid-file', `${what} ${path}: ${why}`);
   try {
     const { bytes: head } = await gunzipAtMost(raw, HEAD_BYTES, true);
-    const niftiEnd = isNifti(head) ? niftiDataEnd(head, path) : undefined;
+    const niftiEnd = isNifti(head) ? niftiDeclared(head, path).dataEnd : undefined;
     const { bytes, more } = await gunzipAtMost(raw, niftiEnd ?? MAX_INFLATED_BYTES);
     if (more && niftiEnd === undefined)
       throw fail(

@@ -182,13 +182,17 @@ function dataLayout(bytes: Uint8Array, name: string): DataLayout {
 }
 
 /**
- * Where a NIfTI file's voxel data ends (vox_offset + voxels × bytes), from its header alone (the
- * first 540 bytes are enough): what a compressed file may inflate to before the rest is ignored.
- * Throws what parseNifti would for a header it refuses.
+ * What a NIfTI header declares, from the header alone (the first 540 bytes are enough): the
+ * volume's dims, and where its voxel data ends (vox_offset + voxels × bytes: what a compressed
+ * file may inflate to before the rest is ignored). Throws what parseNifti would for a header it
+ * refuses, so a caller can refuse a file by its header before reading or decoding its voxels.
  */
-export function niftiDataEnd(header: Uint8Array, name: string): number {
-  const { offset, count, type } = dataLayout(header, name);
-  return offset + count * type.bytes;
+export function niftiDeclared(
+  header: Uint8Array,
+  name: string,
+): { dims: [number, number, number]; dataEnd: number } {
+  const { dims, offset, count, type } = dataLayout(header, name);
+  return { dims, dataEnd: offset + count * type.bytes };
 }
 
 export function parseNifti(
