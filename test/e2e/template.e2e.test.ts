@@ -126,6 +126,8 @@ describe('Use as template: one prompt, many images', () => {
     expect(corrected.present).toBe(true);
     expect(t.images.filter((i) => i.prompted).map((i) => i.index)).toEqual([0, frame.index]);
     expect((await coverage(cine.displaySetInstanceUID))[3]).toBe(corrected.area);
+    // The correction's click is drawn on its frame.
+    expect(await session.page.locator('svg [data-id="medsam2-marker-include"]').count()).toBe(1);
     await session.page.screenshot({ path: artifactPath('template-2-correction.png') });
   });
 
@@ -159,5 +161,14 @@ describe('Use as template: one prompt, many images', () => {
     const metadata = JSON.stringify(await (await fetch(`${study}/series/${segUid}/metadata`)).json());
     expect(metadata).toContain(COPY_SERIES_UID);
     expect(metadata).not.toContain(MULTIFRAME_SERIES_UID);
+  });
+
+  test('the template line shows the template slice again, with its prompt', async () => {
+    await session.page.click('[data-cy="medsam2-template-show"]');
+    await session.page.waitForSelector('[data-cy="medsam2-template-show"][data-shown="true"]');
+    await session.page.waitForFunction(
+      () => document.querySelectorAll('svg [data-id="medsam2-marker-include"]').length === 1,
+    );
+    expect((await viewer.state()).series.status).toBe('ready');
   });
 });

@@ -218,6 +218,7 @@ export class Medsam2Controller {
   }
 
   markersOn(viewportId: string, imageIndex: number): Marker[] {
+    if (this.template.owns(viewportId)) return this.template.markersOn(viewportId, imageIndex);
     return this.prompts.markersOn(viewportId, imageIndex);
   }
 

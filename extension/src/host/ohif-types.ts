@@ -212,7 +212,14 @@ export interface CsViewport {
   setImageIdIndex?(index: number): Promise<unknown>;
   getImageIds?(): string[];
   /** A stack viewport's image in view as vtk image data (world ↔ pixel index of what is shown). */
-  getImageData?(): { readonly imageData?: { worldToIndex(world: Point3): number[] } } | undefined;
+  getImageData?():
+    | {
+        readonly imageData?: {
+          worldToIndex(world: Point3): number[];
+          indexToWorld(index: Point3): number[];
+        };
+      }
+    | undefined;
   render(): void;
 }
 

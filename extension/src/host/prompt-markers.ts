@@ -40,6 +40,14 @@ export function sliceMarkers(
     a[4] * x + a[5] * y + a[6] * slice + a[7],
     a[8] * x + a[9] * y + a[10] * slice + a[11],
   ];
+  return promptMarkers(world, prompts);
+}
+
+/** The markers of prompts in an image's pixel (column, row) coordinates, `world` placing a pixel. */
+export function promptMarkers(
+  world: (x: number, y: number) => Point3,
+  prompts: readonly SegmentPrompt[],
+): Marker[] {
   const out: Marker[] = [];
   for (const { color: rgb, prompt } of prompts) {
     const color = `rgb(${rgb.join(', ')})`;

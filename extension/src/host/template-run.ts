@@ -18,6 +18,7 @@ import { LabelmapLayer } from './labelmap';
 import type { OhifDisplaySet, Point3 } from './ohif-types';
 import type { SeriesSessions } from './open-series';
 import { enginePrompt, type HostPrompt } from './prompt-history';
+import { type Marker, promptMarkers } from './prompt-markers';
 import type { PromptGesture } from './prompt-tool';
 import type { SegExport } from './seg-export';
 import { SeriesError } from './series';
@@ -213,6 +214,23 @@ export class TemplateRun {
     await this.run();
   }
 
+  /** The corrections drawn on an image of the set in view (the prompt tool's markers). */
+  markersOn(viewportId: string, imageIndex: number): Marker[] {
+    const { viewportGridService, cornerstoneViewportService } = this.parts.host.services;
+    const uid = viewportGridService.getDisplaySetsUIDsForViewport(viewportId)?.[0];
+    const index = this.set && uid ? this.set.indexOf(uid, imageIndex) : -1;
+    const prompt = index > 0 ? this.set?.correction(index) : undefined;
+    const imageData = cornerstoneViewportService
+      .getCornerstoneViewport(viewportId)
+      ?.getImageData?.()?.imageData;
+    const segment = this.parts.store.state.segments.find((s) => s.segmentIndex === this.segmentIndex);
+    if (!prompt || !imageData) return [];
+    const world = (x: number, y: number) => imageData.indexToWorld([x, y, 0]) as Point3;
+    return promptMarkers(world, [
+      { color: segment?.color ?? [255, 255, 0], prompt: { slice: imageIndex, ...prompt } },
+    ]);
+  }
+
   /** Whether the viewport shows a display set of the current set (a prompt there is a correction). */
   owns(viewportId: string): boolean {
     const uid = this.parts.host.services.viewportGridService.getDisplaySetsUIDsForViewport(viewportId)?.[0];
@@ -221,6 +239,11 @@ export class TemplateRun {
 
   /** A prompt-tool gesture on an image of the set, as a correction in that image's pixels. */
   async gesture(g: PromptGesture): Promise<void> {
+    await this.correctAt(g);
+    this.parts.libs().tools.utilities.triggerAnnotationRenderForViewportIds([g.viewportId]);
+  }
+
+  private async correctAt(g: PromptGesture): Promise<void> {
     const set = this.set;
     const viewport = this.parts.host.services.cornerstoneViewportService.getCornerstoneViewport(g.viewportId);
     const uid = this.parts.host.services.viewportGridService.getDisplaySetsUIDsForViewport(g.viewportId)?.[0];

@@ -78,7 +78,19 @@ export class TemplateView {
             )
           : null,
       ),
-      t.template ? h('div', { style: STYLE.note }, `Template: ${t.template}`) : null,
+      t.template
+        ? h(
+            'div',
+            {
+              'data-cy': 'medsam2-template-show',
+              'data-shown': String(t.shown === 0),
+              style: `${STYLE.note}cursor:pointer;`,
+              title: 'Show the template slice',
+              onclick: () => void this.controller.showTemplateImage(0),
+            },
+            `Template: ${t.template}`,
+          )
+        : null,
       t.status !== 'idle'
         ? h(
             'div',
