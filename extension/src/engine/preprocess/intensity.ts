@@ -67,11 +67,16 @@ export function intensityRange(data: Float32Array, policy: IntensityPolicy): Int
   }
 }
 
-/** `(clip(v, lo, hi) − lo) / (hi − lo)`; a degenerate range (hi ≤ lo) maps v ≤ lo to 0, the rest to 1. */
+/**
+ * `(clip(v, lo, hi) − lo) / (hi − lo)`; a degenerate range (hi ≤ lo) maps v ≤ lo to 0, the rest to 1.
+ * NaN (a voxel without a value, as NIfTI files from registration or masking carry) maps to 0, the
+ * bottom of the range (background in MR, air in CT): left as NaN it would spread through the
+ * network and end the propagation with an error about the memory bank.
+ */
 export function scaleToUnit(value: number, range: IntensityRange): number {
   const { lo, hi } = range;
   if (!(hi > lo)) return value > lo ? 1 : 0;
-  if (value <= lo) return 0;
+  if (!(value > lo)) return 0;
   if (value >= hi) return 1;
   return (value - lo) / (hi - lo);
 }
