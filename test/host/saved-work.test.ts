@@ -188,8 +188,11 @@ describe('saved work (prompts that survive a reload)', () => {
 
 describe('WorkKeeper (the work on the open series, kept and replayed)', () => {
   const series = {
-    series: { displaySet: { StudyInstanceUID: STUDY, SeriesInstanceUID: SERIES } },
-  } as ActiveSeries;
+    series: {
+      displaySet: { StudyInstanceUID: STUDY, SeriesInstanceUID: SERIES },
+      volume: { dims: [64, 64, 20] },
+    },
+  } as unknown as ActiveSeries;
   const liver = {
     objectId: 1,
     segmentIndex: 1,
@@ -308,6 +311,28 @@ describe('WorkKeeper (the work on the open series, kept and replayed)', () => {
     keeperOf.prompt(1, { slice: 4, points: [{ x: 1, y: 2, label: 1 }] });
     expect(parseSavedWork(storage.getItem(key) as string)?.steps).toHaveLength(1);
     expect(state.state.saved).toMatchObject({ status: 'kept' });
+  });
+
+  test('saved work on slices the series does not have is said, nothing replayed, and the copy kept as it is', async () => {
+    const storage = new MemoryStorage();
+    const key = `medsam2:work:v1:${STUDY}/${SERIES}`;
+    const far = JSON.stringify({
+      ...work(),
+      steps: [...work().steps, { kind: 'between', objectId: 1, from: 7, to: 25, settings: DEFAULT_SETTINGS }],
+    });
+    storage.setItem(key, far);
+    const { work: keeperOf, state } = keeper(storage);
+    const replay = ops();
+    await keeperOf.opened(series, replay.ops);
+    expect(replay.log).toEqual([]);
+    expect(state.state.saved).toEqual({
+      status: 'not-kept',
+      message:
+        'Your saved work does not fit this series (step 6 is on slice 26, the series has 20); it is still kept, ' +
+        'and nothing more is saved in this page.',
+    });
+    keeperOf.prompt(1, { slice: 4, points: [{ x: 1, y: 2, label: 1 }] });
+    expect(storage.getItem(key)).toBe(far);
   });
 
   test('storage that refuses is said in the panel; "Clear saved work" forgets and stops keeping', async () => {

@@ -254,6 +254,20 @@ export function readSavedWork(text: string, maxBytes = MAX_ENTRY_BYTES): SavedWo
   return { savedAt: v.savedAt, segments: v.segments, steps: v.steps };
 }
 
+/**
+ * Why `work` does not fit a series of `depth` slices (a step on a slice the series does not have:
+ * saved on another version of it, or edited), or null when every step's slice is in it.
+ */
+export function slicesProblem(work: SavedWork, depth: number): string | null {
+  for (const [i, step] of work.steps.entries()) {
+    const slices =
+      step.kind === 'prompt' ? [step.prompt.slice] : step.kind === 'between' ? [step.from, step.to] : [];
+    const outside = slices.find((k) => k >= depth);
+    if (outside !== undefined) return `step ${i + 1} is on slice ${outside + 1}, the series has ${depth}`;
+  }
+  return null;
+}
+
 /** The entry as SavedWork, or null when anything in it is not what this code writes. */
 export function parseSavedWork(text: string): SavedWork | null {
   const work = readSavedWork(text, Infinity);

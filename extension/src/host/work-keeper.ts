@@ -17,6 +17,7 @@ import {
   type WorkStep,
   browserStorage,
   isUnreadable,
+  slicesProblem,
 } from './saved-work';
 import type { StateStore } from './state-store';
 
@@ -60,6 +61,17 @@ export class WorkKeeper {
         saved: {
           status: 'not-kept',
           message: `Saved work on this series could not be read (${loaded.unreadable}); the series opens without it.`,
+        },
+      });
+      return;
+    }
+    const misfit = loaded && slicesProblem(loaded, active.series.volume.dims[2]);
+    if (misfit) {
+      // It may fit the series as it was saved (all its instances): the copy stays as it is.
+      this.state.set({
+        saved: {
+          status: 'not-kept',
+          message: `Your saved work does not fit this series (${misfit}); it is still kept, and nothing more is saved in this page.`,
         },
       });
       return;
