@@ -24,10 +24,17 @@ describe('a display set’s images for "Use as template"', () => {
     expect(greyValues(image([1, 2]), 'a')).toMatchObject({ width: 2, height: 1 });
   });
 
-  it('refuses a colour image, naming it', () => {
-    expect(() => greyValues(image([1, 2, 3, 4, 5, 6]), 'US #7 frame 3')).toThrow(SeriesError);
-    expect(() => greyValues(image([1, 2, 3, 4, 5, 6]), 'US #7 frame 3')).toThrow(
-      /US #7 frame 3: 3 values per pixel \(colour\)/,
+  it('takes a colour image (RGB or RGBA, as cornerstone decodes it) as its BT.601 luma', () => {
+    const rgb = greyValues(image([255, 0, 0, 0, 0, 255]), 'US #7 frame 3');
+    expect([...rgb.data].map((v) => Number(v.toFixed(3)))).toEqual([76.245, 29.07]);
+    const rgba = greyValues(image([0, 255, 0, 255, 10, 10, 10, 255]), 'US #7 frame 3');
+    expect([...rgba.data].map((v) => Number(v.toFixed(3)))).toEqual([149.685, 10]);
+  });
+
+  it('refuses pixel data that is neither grey-scale nor colour, naming the image', () => {
+    expect(() => greyValues(image([1, 2, 3, 4]), 'US #7 frame 3')).toThrow(SeriesError);
+    expect(() => greyValues(image([1, 2, 3, 4]), 'US #7 frame 3')).toThrow(
+      /US #7 frame 3: 4 values for 2×1 pixels; neither grey-scale nor colour/,
     );
   });
 

@@ -1,8 +1,9 @@
 /**
  * A display set's images for "Use as template", one engine image each (a multi-frame series:
  * one per frame, as OHIF lists them): pixels from cornerstone's image loader as modality values,
- * no geometry needed. Grey-scale only: a colour image is refused, naming it.
+ * no geometry needed. A colour image becomes its luma; anything else is refused, naming the image.
  */
+import { lumaBT601 } from '../engine/preprocess/luma';
 import type { SetImagePayload } from '../worker/protocol';
 import type { CornerstoneCore, CsImage, DataSource, OhifDisplaySet } from './ohif-types';
 import { SeriesError } from './series';
@@ -47,16 +48,22 @@ export async function loadSetImages(
   return out;
 }
 
-/** The image's pixels as modality values (Rescale Slope/Intercept applied unless cornerstone did). */
+/**
+ * The image's pixels as modality values (Rescale Slope/Intercept applied unless cornerstone did);
+ * a colour image (an ultrasound cine often is: cornerstone decodes YBR to RGB) as its BT.601 luma.
+ */
 export function greyValues(
   image: CsImage,
   name: string,
 ): { data: Float32Array; width: number; height: number } {
   const { columns: width, rows: height } = image;
   const pixels = image.getPixelData();
-  if (pixels.length !== width * height)
+  const components = pixels.length / (width * height);
+  if (components === 3 || components === 4)
+    return { data: lumaBT601(pixels, width * height, components), width, height };
+  if (components !== 1)
     throw new SeriesError(
-      `${name}: ${pixels.length / (width * height)} values per pixel (colour); only grey-scale images can be segmented`,
+      `${name}: ${pixels.length} values for ${width}×${height} pixels; neither grey-scale nor colour (RGB)`,
     );
   const scaled = image.preScale?.scaled === true;
   const slope = scaled ? 1 : (image.slope ?? 1);

@@ -8,6 +8,7 @@ import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { InputError } from '../engine/errors';
 import type { SliceImage } from '../engine/types';
+import { lumaBT601 } from '../engine/preprocess/luma';
 
 /** Largest image read here: 2^26 pixels (8192 × 8192), far beyond any 2D medical image. */
 export const MAX_RASTER_PIXELS = 2 ** 26;
@@ -30,10 +31,7 @@ function checkSize(file: string, width: number, height: number): void {
 }
 
 function luma(rgba: Uint8Array, width: number, height: number): SliceImage {
-  const data = new Float32Array(width * height);
-  for (let i = 0; i < data.length; i++)
-    data[i] = 0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2];
-  return { data, width, height };
+  return { data: lumaBT601(rgba, width * height, 4), width, height };
 }
 
 export function decodePng(bytes: Uint8Array, file: string): SliceImage {

@@ -14,5 +14,6 @@ export {
   sliceMaskToModel,
   type InputNormalisation,
 } from './prepare-slice';
+export { lumaBT601 } from './luma';
 export { resizeBicubic, resizeBilinear, resizeBilinearAntialias, resizeNearest } from './resize';
 export { createSliceTransform, type SliceTransform } from './slice-transform';
