@@ -1,22 +1,10 @@
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { InputError, ModelError } from '../../extension/src/engine/errors';
-import { EngineClient, WorkerRequestError } from '../../extension/src/worker/client';
+import { WorkerRequestError } from '../../extension/src/worker/client';
 import { namingImage, processingOrder } from '../../extension/src/worker/image-set-request';
-import type { SetImagePayload, WorkerRequest, WorkerResponse } from '../../extension/src/worker/protocol';
+import type { SetImagePayload } from '../../extension/src/worker/protocol';
 import { collect, dice, disk } from '../support/synthetic';
+import { startNodeWorker } from '../support/node-worker';
 import { TEST_MODEL_DIR } from '../support/test-model';
-
-const BOOTSTRAP = path.resolve(__dirname, '../../extension/bin/node-worker.cjs');
-
-function startWorker() {
-  const worker = new Worker(BOOTSTRAP);
-  const client = new EngineClient({
-    postMessage: (m: WorkerRequest, transfer: ArrayBuffer[]) => worker.postMessage(m, transfer),
-    onMessage: (listener: (m: WorkerResponse) => void) => worker.on('message', listener),
-  });
-  return { worker, client };
-}
 
 const disks = [
   disk(64, 64, 0.2),
@@ -30,9 +18,9 @@ const payload = (): SetImagePayload[] =>
 const click = (x: number, y: number) => ({ points: [{ x, y, label: 1 as const }] });
 
 describe("worker 'segment-image-set' (one prompt, many images)", () => {
-  let w: ReturnType<typeof startWorker>;
+  let w: ReturnType<typeof startNodeWorker>;
   beforeAll(async () => {
-    w = startWorker();
+    w = startNodeWorker();
     await w.client.loadModel({ location: TEST_MODEL_DIR });
   });
   afterAll(async () => {

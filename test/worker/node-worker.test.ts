@@ -1,27 +1,14 @@
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { DEFAULT_BANK_OPTIONS } from '../../extension/src/engine/memory/policies';
-import { EngineClient, WorkerRequestError } from '../../extension/src/worker/client';
-import type { WorkerRequest, WorkerResponse } from '../../extension/src/worker/protocol';
+import { WorkerRequestError } from '../../extension/src/worker/client';
+import type { WorkerResponse } from '../../extension/src/worker/protocol';
 import { blobVolume, collect, dice } from '../support/synthetic';
+import { startNodeWorker } from '../support/node-worker';
 import { TEST_MODEL_DIR } from '../support/test-model';
 
-const BOOTSTRAP = path.resolve(__dirname, '../../extension/bin/node-worker.cjs');
-
-/** The real engine worker in a worker_threads Worker, driven through the typed client. */
-function startWorker() {
-  const worker = new Worker(BOOTSTRAP);
-  const client = new EngineClient({
-    postMessage: (m: WorkerRequest, transfer: ArrayBuffer[]) => worker.postMessage(m, transfer),
-    onMessage: (listener: (m: WorkerResponse) => void) => worker.on('message', listener),
-  });
-  return { worker, client };
-}
-
 describe('engine worker (worker_threads, typed protocol, transferable buffers)', () => {
-  let w: ReturnType<typeof startWorker>;
+  let w: ReturnType<typeof startNodeWorker>;
   beforeEach(() => {
-    w = startWorker();
+    w = startNodeWorker();
   });
   afterEach(async () => {
     await w.worker.terminate();
