@@ -129,6 +129,11 @@ describe('Use as template: one prompt, many images', () => {
     // The correction's click is drawn on its frame.
     expect(await session.page.locator('svg [data-id="medsam2-marker-include"]').count()).toBe(1);
     await session.page.screenshot({ path: artifactPath('template-2-correction.png') });
+    // Propagate acts on the template's series: with the cine in view it says how to get back there.
+    await session.page.click('[data-cy="medsam2-propagate"]');
+    await session.page.waitForSelector('[data-cy="medsam2-error"]');
+    expect((await viewer.state()).error).toMatch(/click the Template line to go back/);
+    expect((await viewer.state()).series.status).toBe('ready');
   });
 
   test('Export writes a SEG for the series that forms a volume and says why the multi-frame cine gets none', async () => {

@@ -103,6 +103,7 @@ export class Medsam2Controller {
     this.exporter = new SegExport(this.parts, this.series);
     this.opener = new SegOpener(this.parts, this.series);
     this.template = new TemplateRun(this.parts, this.series, this.exporter);
+    this.series.inImageSet = (uid) => this.template.hasDisplaySet(uid);
     this.series.whenOpened = (active) => this.restoreSavedWork(active);
   }
 

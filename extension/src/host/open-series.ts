@@ -34,6 +34,8 @@ export class SeriesSessions {
    * saved work on it is replayed here. Must not call ensure().
    */
   whenOpened: (active: ActiveSeries) => Promise<void> = async () => undefined;
+  /** Whether a display set is one of the "Use as template" set's (its images are no volume to open). */
+  inImageSet: (displaySetInstanceUID: string) => boolean = () => false;
 
   constructor(private readonly parts: ControllerParts) {}
 
@@ -45,6 +47,12 @@ export class SeriesSessions {
   /** The session on the active viewport's series, opened (model, volume, labelmap) on first use. */
   ensure(): Promise<ActiveSeries> {
     const { viewportId, displaySet } = this.activeViewport();
+    if (this.inImageSet(displaySet.displaySetInstanceUID) && this.active)
+      return Promise.reject(
+        new Error(
+          'The viewport shows a series of the "Use as template" set: click the Template line to go back to the template series first.',
+        ),
+      );
     if (this.active?.series.displaySet.displaySetInstanceUID === displaySet.displaySetInstanceUID) {
       if (this.active.viewportId !== viewportId) {
         this.active.viewportId = viewportId;

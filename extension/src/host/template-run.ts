@@ -231,6 +231,11 @@ export class TemplateRun {
     ]);
   }
 
+  /** Whether the display set is one of the set's (painted by it, corrected by a click on it). */
+  hasDisplaySet(uid: string): boolean {
+    return this.layers.has(uid);
+  }
+
   /** Whether the viewport shows a display set of the current set (a prompt there is a correction). */
   owns(viewportId: string): boolean {
     const uid = this.parts.host.services.viewportGridService.getDisplaySetsUIDsForViewport(viewportId)?.[0];
