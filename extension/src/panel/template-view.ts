@@ -24,14 +24,7 @@ export class TemplateView {
     const choices = this.controller.templateChoices();
     const running = t.status === 'running' || t.status === 'loading';
     const picked = choices.filter((c) => this.chosen.has(c.displaySetInstanceUID));
-    const why =
-      s.series.status !== 'ready'
-        ? 'Open a series with the MedSAM-2 tool and click the structure first.'
-        : choices.length === 0
-          ? 'The study has no other series to segment.'
-          : picked.length === 0
-            ? 'Tick the series to segment.'
-            : undefined;
+    const why = useTemplateWhy(s.series.status, choices.length, picked.length);
     return h(
       'div',
       { style: STYLE.section, 'data-cy': 'medsam2-template', 'data-status': t.status },
@@ -135,9 +128,7 @@ export class TemplateView {
 
   private imageRow(img: TemplateImageState, shown: boolean): HTMLElement {
     const done = img.confidence !== undefined;
-    const text = !done
-      ? '…'
-      : `${img.present ? `conf ${img.confidence?.toFixed(2)}` : 'absent'}${img.prompted ? ' · corrected' : ''}`;
+    const text = imageResultText(img);
     return h(
       'div',
       {
@@ -182,4 +173,18 @@ export class TemplateView {
         : null,
     );
   }
+}
+
+/** Why "Use as template" cannot run now (its tooltip), or undefined when it can. */
+export function useTemplateWhy(seriesStatus: string, choices: number, ticked: number): string | undefined {
+  if (seriesStatus !== 'ready') return 'Open a series with the MedSAM-2 tool and click the structure first.';
+  if (choices === 0) return 'The study has no other series to segment.';
+  if (ticked === 0) return 'Tick the series to segment.';
+  return undefined;
+}
+
+/** An image's result as its row says it: its confidence, "absent", "corrected"; "…" until done. */
+export function imageResultText(img: TemplateImageState): string {
+  if (img.confidence === undefined) return '…';
+  return `${img.present ? `conf ${img.confidence.toFixed(2)}` : 'absent'}${img.prompted ? ' · corrected' : ''}`;
 }
