@@ -2,7 +2,9 @@
  * Node: PNG and JPEG files as grey-scale 2D images, and binary masks as PNG files. Colour is
  * reduced to luma (ITU-R BT.601: 0.299 R + 0.587 G + 0.114 B) because the engine's images have one
  * channel (the model input repeats it three times, as the paper does for grey-scale images); alpha
- * is ignored. Sizes are checked from the header before any pixel buffer is allocated.
+ * is ignored. Sizes are checked from the header before any pixel buffer is allocated. A 16-bit PNG
+ * keeps its 16-bit values (a medical export's grey levels; scaling them to 8 bits would merge up to
+ * 256 of them into one).
  */
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
@@ -30,7 +32,7 @@ function checkSize(file: string, width: number, height: number): void {
     );
 }
 
-function luma(rgba: Uint8Array, width: number, height: number): SliceImage {
+function luma(rgba: ArrayLike<number>, width: number, height: number): SliceImage {
   return { data: lumaBT601(rgba, width * height, 4), width, height };
 }
 
@@ -41,7 +43,8 @@ export function decodePng(bytes: Uint8Array, file: string): SliceImage {
   checkSize(file, view.getUint32(16), view.getUint32(20));
   let png: PNG;
   try {
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    // skipRescale: a 16-bit PNG's data comes as 16-bit RGBA values (Uint16Array), not scaled to 8.
+    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { skipRescale: true });
   } catch (e) {
     throw fail(file, `not a readable PNG (${(e as Error).message})`);
   }
