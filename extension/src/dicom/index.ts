@@ -33,3 +33,6 @@ export { TransferSyntax, transferSyntaxName } from './transfer-syntax';
 export { DicomWebClient, basicAuthHeader } from './dicomweb/client';
 export type { DicomWebClientOptions, FetchFunction, StowResult } from './dicomweb/client';
 export type { RetryPolicy } from './dicomweb/retry';
+export { imageGrid } from './image-grid';
+export type { DicomImageGrid, DicomImageRef, GridInstance } from './image-grid';
+export type { SegSource } from './seg-writer';

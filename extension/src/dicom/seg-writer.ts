@@ -9,6 +9,11 @@
  * one regular stack), plane position, derivation image, frame content and (BINARY) segment
  * identification are per frame; no macro is in both places. Only patient/study/frame-of-reference
  * attributes come from the source (DicomVolume.sourceAttributes), never modality-specific ones.
+ *
+ * A source without patient geometry (DicomImageGrid: a CR, a single SC, a cine's frames) gets a SEG
+ * with no Frame of Reference module and no plane position/orientation; each frame references its
+ * source image (and frame) by Derivation Image, and the frames are told apart by
+ * ReferencedSegmentNumber and InStackPositionNumber (the source image's index, Frame Content).
  */
 import { data as dcmjsData } from 'dcmjs';
 import {
@@ -26,6 +31,7 @@ import { packBitFrames } from './bits';
 import { fileMeta, writePart10 } from './part10-writer';
 import { newUid } from './uid';
 import { codeString, decimalString, dicomDate, dicomTime } from './values';
+import { type DicomImageGrid } from './image-grid';
 import { type DicomVolume } from './volume';
 
 export const SegmentationStorage = '1.2.840.10008.5.1.4.1.1.66.4';
@@ -87,13 +93,18 @@ export const SEGMENT_PALETTE: readonly (readonly [number, number, number])[] = [
   [210, 245, 60],
 ];
 
+/** What a SEG segments: a volume (patient geometry), or 2D images without it. */
+export type SegSource = DicomVolume | DicomImageGrid;
+
+const isImageGrid = (s: SegSource): s is DicomImageGrid => 'kind' in s && s.kind === 'images';
+
 interface Frame {
   readonly segmentNumber?: number;
   readonly slice: number;
   readonly pixels: Uint8Array;
 }
 
-function checkInputs(volume: DicomVolume, segments: readonly SegmentInput[], options: SegOptions): void {
+function checkInputs(volume: SegSource, segments: readonly SegmentInput[], options: SegOptions): void {
   const fail = (why: string) => new DicomError('invalid-segmentation', why);
   if (segments.length === 0) throw fail('no segments to write');
   const voxels = volume.dims[0] * volume.dims[1] * volume.dims[2];
@@ -110,7 +121,7 @@ function checkInputs(volume: DicomVolume, segments: readonly SegmentInput[], opt
     if (!options.algorithmVersion) throw fail('algorithmVersion is required');
     if (!options.modelHash) throw fail('modelHash is required');
   }
-  if (!volume.frameOfReferenceUID) {
+  if (!isImageGrid(volume) && !volume.frameOfReferenceUID) {
     throw new DicomError(
       'missing-tag',
       `${volume.slices[0]?.source ?? 'source'}: (0020,0052) FrameOfReferenceUID missing: a SEG must share the ` +
@@ -119,7 +130,7 @@ function checkInputs(volume: DicomVolume, segments: readonly SegmentInput[], opt
   }
 }
 
-function binaryFrames(volume: DicomVolume, segments: readonly SegmentInput[]): Frame[] {
+function binaryFrames(volume: SegSource, segments: readonly SegmentInput[]): Frame[] {
   const perSlice = volume.dims[0] * volume.dims[1];
   const frames: Frame[] = [];
   segments.forEach((s, i) => {
@@ -131,7 +142,7 @@ function binaryFrames(volume: DicomVolume, segments: readonly SegmentInput[]): F
   return frames;
 }
 
-function labelmapFrames(volume: DicomVolume, segments: readonly SegmentInput[]): Frame[] {
+function labelmapFrames(volume: SegSource, segments: readonly SegmentInput[]): Frame[] {
   const perSlice = volume.dims[0] * volume.dims[1];
   const labels = new Uint16Array(perSlice * volume.dims[2]);
   segments.forEach((s, i) => {
@@ -191,7 +202,7 @@ function segmentItem(s: SegmentInput, index: number, options: SegOptions): Datas
   };
 }
 
-function perFrameItem(volume: DicomVolume, frame: Frame, labelmap: boolean): Dataset {
+function perFrameItem(volume: SegSource, frame: Frame, labelmap: boolean): Dataset {
   const slice = volume.slices[frame.slice];
   return {
     DerivationImageSequence: [
@@ -208,9 +219,18 @@ function perFrameItem(volume: DicomVolume, frame: Frame, labelmap: boolean): Dat
       },
     ],
     FrameContentSequence: [
-      { DimensionIndexValues: labelmap ? [frame.slice + 1] : [frame.segmentNumber ?? 1, frame.slice + 1] },
+      {
+        DimensionIndexValues: labelmap ? [frame.slice + 1] : [frame.segmentNumber ?? 1, frame.slice + 1],
+        ...(isImageGrid(volume) ? { StackID: '1', InStackPositionNumber: frame.slice + 1 } : {}),
+      },
     ],
-    PlanePositionSequence: [{ ImagePositionPatient: slice.imagePositionPatient.map(decimalString) }],
+    ...(isImageGrid(volume)
+      ? {}
+      : {
+          PlanePositionSequence: [
+            { ImagePositionPatient: volume.slices[frame.slice].imagePositionPatient.map(decimalString) },
+          ],
+        }),
     ...(labelmap
       ? {}
       : { SegmentIdentificationSequence: [{ ReferencedSegmentNumber: frame.segmentNumber }] }),
@@ -218,7 +238,7 @@ function perFrameItem(volume: DicomVolume, frame: Frame, labelmap: boolean): Dat
 }
 
 /** The source instances the frames reference, in volume order, each once. */
-function referencedInstances(volume: DicomVolume, frames: readonly Frame[]): Dataset[] {
+function referencedInstances(volume: SegSource, frames: readonly Frame[]): Dataset[] {
   const seen = new Set<string>();
   const out: Dataset[] = [];
   const slices = [...new Set(frames.map((f) => f.slice))].sort((a, b) => a - b);
@@ -231,13 +251,21 @@ function referencedInstances(volume: DicomVolume, frames: readonly Frame[]): Dat
   return out;
 }
 
-function dimensions(labelmap: boolean, organizationUID: string): Dataset {
-  const position = {
-    DimensionOrganizationUID: organizationUID,
-    DimensionIndexPointer: 0x00200032, // ImagePositionPatient
-    FunctionalGroupPointer: 0x00209113, // PlanePositionSequence
-    DimensionDescriptionLabel: 'ImagePositionPatient',
-  };
+function dimensions(labelmap: boolean, organizationUID: string, grid: boolean): Dataset {
+  // Without patient positions, a frame's place is its source image's index in the grid.
+  const position = grid
+    ? {
+        DimensionOrganizationUID: organizationUID,
+        DimensionIndexPointer: 0x00209057, // InStackPositionNumber
+        FunctionalGroupPointer: 0x00209111, // FrameContentSequence
+        DimensionDescriptionLabel: 'InStackPositionNumber',
+      }
+    : {
+        DimensionOrganizationUID: organizationUID,
+        DimensionIndexPointer: 0x00200032, // ImagePositionPatient
+        FunctionalGroupPointer: 0x00209113, // PlanePositionSequence
+        DimensionDescriptionLabel: 'ImagePositionPatient',
+      };
   const segment = {
     DimensionOrganizationUID: organizationUID,
     DimensionIndexPointer: 0x0062000b, // ReferencedSegmentNumber
@@ -270,9 +298,40 @@ function hasNonAscii(value: unknown): boolean {
   return false;
 }
 
+/** Shared functional groups: a volume's pixel measures and orientation; 2D images' pixel measures when known. */
+function sharedGroups(volume: SegSource): Dataset {
+  if (isImageGrid(volume)) {
+    if (!volume.pixelSpacing) return {};
+    const [dr, dc] = volume.pixelSpacing;
+    return { PixelMeasuresSequence: [{ PixelSpacing: [decimalString(dr), decimalString(dc)] }] };
+  }
+  const [dr, dc] = volume.pixelSpacing;
+  return {
+    PixelMeasuresSequence: [
+      {
+        PixelSpacing: [decimalString(dr), decimalString(dc)],
+        SliceThickness: decimalString(volume.spacing[2]),
+        SpacingBetweenSlices: decimalString(volume.spacing[2]),
+      },
+    ],
+    PlaneOrientationSequence: [
+      { ImageOrientationPatient: volume.imageOrientationPatient.map(decimalString) },
+    ],
+  };
+}
+
+/** The Frame of Reference module: a volume's; none for 2D images without patient geometry. */
+function frameOfReference(volume: SegSource, source: Dataset): Dataset {
+  if (isImageGrid(volume)) return {};
+  return {
+    FrameOfReferenceUID: volume.frameOfReferenceUID,
+    PositionReferenceIndicator: source.PositionReferenceIndicator ?? '',
+  };
+}
+
 /** Build the SEG as a naturalized data set plus its file meta information. */
 export function buildSegDataset(
-  volume: DicomVolume,
+  volume: SegSource,
   segments: readonly SegmentInput[],
   options: SegOptions,
 ): { meta: Dataset; dataset: Dataset } {
@@ -300,7 +359,6 @@ export function buildSegDataset(
   const sopInstanceUID = newUid();
   const { SpecificCharacterSet: _charset, Laterality, ImageLaterality, ...source } = volume.sourceAttributes;
   void _charset;
-  const [dr, dc] = volume.pixelSpacing;
   const dataset: Dataset = {
     _vrMap: { PixelData: bits === 16 ? 'OW' : 'OB' },
     ...source,
@@ -315,13 +373,14 @@ export function buildSegDataset(
     StudyID: source.StudyID ?? '',
     AccessionNumber: source.AccessionNumber ?? '',
     StudyInstanceUID: volume.studyInstanceUID,
-    FrameOfReferenceUID: volume.frameOfReferenceUID,
-    PositionReferenceIndicator: source.PositionReferenceIndicator ?? '',
+    ...frameOfReference(volume, source),
     SOPClassUID: sopClassUID,
     SOPInstanceUID: sopInstanceUID,
     InstanceCreationDate: dicomDate(now),
     InstanceCreationTime: dicomTime(now),
     ImageType: ['DERIVED', 'PRIMARY'],
+    // General Image: Type 2C when there is no ImageOrientationPatient (the source's, else empty).
+    ...(isImageGrid(volume) ? { PatientOrientation: volume.patientOrientation ?? '' } : {}),
     SeriesDate: dicomDate(now),
     SeriesTime: dicomTime(now),
     ContentDate: dicomDate(now),
@@ -358,21 +417,8 @@ export function buildSegDataset(
     PixelRepresentation: 0,
     LossyImageCompression: '00',
     NumberOfFrames: frames.length,
-    ...dimensions(labelmap, newUid()),
-    SharedFunctionalGroupsSequence: [
-      {
-        PixelMeasuresSequence: [
-          {
-            PixelSpacing: [decimalString(dr), decimalString(dc)],
-            SliceThickness: decimalString(volume.spacing[2]),
-            SpacingBetweenSlices: decimalString(volume.spacing[2]),
-          },
-        ],
-        PlaneOrientationSequence: [
-          { ImageOrientationPatient: volume.imageOrientationPatient.map(decimalString) },
-        ],
-      },
-    ],
+    ...dimensions(labelmap, newUid(), isImageGrid(volume)),
+    SharedFunctionalGroupsSequence: [sharedGroups(volume)],
     PerFrameFunctionalGroupsSequence: frames.map((f) => perFrameItem(volume, f, labelmap)),
     PixelData: [pixelData.buffer.slice(pixelData.byteOffset, pixelData.byteOffset + pixelData.byteLength)],
   };
@@ -380,9 +426,9 @@ export function buildSegDataset(
   return { meta: fileMeta(sopClassUID, sopInstanceUID), dataset };
 }
 
-/** Write a SEG for `volume` as Part-10 bytes (Explicit VR Little Endian). */
+/** Write a SEG for `volume` (or 2D images without geometry) as Part-10 bytes (Explicit VR Little Endian). */
 export function writeSeg(
-  volume: DicomVolume,
+  volume: SegSource,
   segments: readonly SegmentInput[],
   options: SegOptions,
 ): ArrayBuffer {
