@@ -13,6 +13,7 @@ import { parseSeg, readSeg, volumeFromPart10 } from '../../extension/src/dicom';
 import {
   MULTIFRAME_FRAMES,
   MULTIFRAME_SERIES_UID,
+  MULTIFRAME_SOP_UID,
   multiFrameSecondaryCapture,
 } from '../e2e/support/extra-series';
 import { headerForVolume, writeNiftiFloat } from '../../extension/src/io/nifti';
@@ -156,7 +157,7 @@ describe('medsam2 one-prompt', () => {
     expect(withMask.length).toBeGreaterThan(0);
     expect(seg.frames.map((f) => f.referencedFrameNumber)).toEqual(withMask);
     for (const frame of seg.frames) {
-      expect(frame.referencedSOPInstanceUID).toBe(`${MULTIFRAME_SERIES_UID}.1`);
+      expect(frame.referencedSOPInstanceUID).toBe(MULTIFRAME_SOP_UID);
       const png = readMask(path.join(out, 'masks', `cine-f${frame.referencedFrameNumber}.png`));
       expect(Array.from(frame.pixels)).toEqual(Array.from(png.mask));
     }

@@ -3,7 +3,8 @@
  * prompted slice; that slice segments every frame of a multi-frame series (a Multi-frame Grayscale
  * Word SC built from the sample's pixels: a cine without patient geometry) and every image of a
  * second MR series. One frame is corrected with a click on it (a new conditioning image), and
- * Export writes a SEG for the series that forms a volume and says why the cine gets none.
+ * Export writes a SEG per series: on the volume for the MR copy, on the 2D frames for the cine
+ * (no patient geometry: its frames are referenced by SOP instance and frame number).
  * Chromium against the stock OHIF, wasm, the test model.
  */
 import { type TemplateStateView, ViewerPage } from './support/viewer-page';
@@ -11,10 +12,14 @@ import {
   COPY_SERIES_UID,
   MULTIFRAME_FRAMES,
   MULTIFRAME_SERIES_UID,
+  MULTIFRAME_SOP_UID,
   copiedSeries,
   multiFrameSecondaryCapture,
 } from './support/extra-series';
 import { type BrowserSession, type Stack, artifactPath, launchBrowser, startStack } from './support/stack';
+
+/** DICOM JSON (PS3.18 F.2): tag → { vr, Value }. */
+type DicomJson = Record<string, { vr?: string; Value?: unknown[] }>;
 
 interface Choice {
   displaySetInstanceUID: string;
@@ -136,7 +141,7 @@ describe('Use as template: one prompt, many images', () => {
     expect((await viewer.state()).series.status).toBe('ready');
   });
 
-  test('Export writes a SEG for the series that forms a volume and says why the multi-frame cine gets none', async () => {
+  test('Export writes a SEG for the series that forms a volume and one on the frames of the multi-frame cine', async () => {
     await session.page.click('[data-cy="medsam2-template-export"]');
     await session.page.waitForFunction(
       () => {
@@ -148,24 +153,47 @@ describe('Use as template: one prompt, many images', () => {
       undefined,
       { timeout: 60000 },
     );
-    const { exports } = await template();
+    const t = await template();
+    const { exports } = t;
     const of = (c: Choice) => exports.find((x) => x.displaySetInstanceUID === c.displaySetInstanceUID);
     expect(of(copy)).toMatchObject({ status: 'stored' });
-    expect(of(cine)?.status).toBe('no-seg');
-    expect(of(cine)?.message).toMatch(/volume with patient geometry/);
+    expect(of(cine)).toMatchObject({ status: 'stored' });
     await session.page.locator('[data-cy="medsam2-template"]').scrollIntoViewIfNeeded();
     await session.page.screenshot({ path: artifactPath('template-3-export.png') });
-    // The SEG is in the PACS and references the copied series, not the cine.
+    // Both SEGs are in the PACS: one references the copied series, the other the cine's one instance,
+    // frame by frame: exactly the frames where the structure was found.
     const study = `${stack.orthanc.dicomWebUrl}/studies/0.0.0.0.2.8811.20010413115754.12432`;
     const segs = (await (await fetch(`${study}/series?Modality=SEG`)).json()) as Record<
       string,
       { Value?: string[] }
     >[];
-    expect(segs).toHaveLength(1);
-    const segUid = segs[0]['0020000E'].Value?.[0];
-    const metadata = JSON.stringify(await (await fetch(`${study}/series/${segUid}/metadata`)).json());
-    expect(metadata).toContain(COPY_SERIES_UID);
-    expect(metadata).not.toContain(MULTIFRAME_SERIES_UID);
+    expect(segs).toHaveLength(2);
+    const metadata = await Promise.all(
+      segs.map(async (s) => {
+        const uid = s['0020000E'].Value?.[0];
+        return (await (await fetch(`${study}/series/${uid}/metadata`)).json()) as DicomJson[];
+      }),
+    );
+    const texts = metadata.map((m) => JSON.stringify(m));
+    const copySeg = texts.findIndex((m) => m.includes(COPY_SERIES_UID));
+    const cineSeg = texts.findIndex((m) => m.includes(MULTIFRAME_SERIES_UID));
+    expect(copySeg).toBeGreaterThanOrEqual(0);
+    expect(cineSeg).toBeGreaterThanOrEqual(0);
+    expect(cineSeg).not.toBe(copySeg);
+    expect(texts[copySeg]).not.toContain(MULTIFRAME_SERIES_UID);
+    const cineMeta = metadata[cineSeg][0];
+    expect(cineMeta['00200052']).toBeUndefined(); // no Frame of Reference: the cine has none
+    const perFrame = cineMeta['52009230'].Value as DicomJson[];
+    const sources = perFrame.map((f) => {
+      const derivation = (f['00089124'].Value as DicomJson[])[0];
+      const source = (derivation['00082112'].Value as DicomJson[])[0];
+      return [source['00081155'].Value?.[0], source['00081160'].Value?.[0]];
+    });
+    const found = t.images
+      .filter((i) => i.displaySetInstanceUID === cine.displaySetInstanceUID && (i.area ?? 0) > 0)
+      .map((i) => i.imageIndex + 1);
+    expect(found.length).toBeGreaterThan(0);
+    expect(sources).toEqual(found.map((frame) => [MULTIFRAME_SOP_UID, frame]));
   });
 
   test('the template line shows the template slice again, with its prompt', async () => {

@@ -395,7 +395,7 @@ export class Medsam2Controller {
     this.template.stop();
   }
 
-  /** One SEG per display set of the set whose images form a volume; the others say why not. */
+  /** One SEG per display set of the set (on its volume, or on its 2D images); one that cannot get one says why. */
   exportTemplateSegs(): Promise<void> {
     return this.actions.run(() => this.template.export().catch((e) => this.fail(e)));
   }

@@ -5,14 +5,14 @@
  */
 import { confirmStored, storedInstanceOf } from '../dicom/dicomweb/confirm-stored';
 import { writeSeg } from '../dicom/seg-writer';
-import type { DicomVolume } from '../dicom/volume';
+import type { SegSource } from '../dicom/seg-writer';
 import type { ModelInfo } from '../worker/protocol';
 import type { ExportState, SegmentState } from './controller-state';
 import type { DataSource } from './ohif-types';
 import { errorText } from '../engine/errors';
 
 export interface ExportRequest {
-  readonly volume: DicomVolume;
+  readonly volume: SegSource;
   readonly segments: readonly { segment: SegmentState; mask: Uint8Array }[];
   readonly model: ModelInfo;
   readonly format: 'binary' | 'labelmap';

@@ -65,7 +65,7 @@ export async function loadSeriesVolume(
  * OHIF's instance objects carry non-enumerable run-time properties and bulk-data stubs; the DICOM
  * layer needs only the enumerable keyword → value pairs.
  */
-function plainMetadata(instance: OhifInstance): Record<string, unknown> {
+export function plainMetadata(instance: OhifInstance): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(instance)) if (/^[A-Z]/.test(key)) out[key] = value;
   return out;

@@ -5,7 +5,7 @@
  * painted into a labelmap on its display set as it arrives, and listed with its confidence; a
  * click on an image of the set (prompt tool) is a correction: that image becomes one more
  * conditioning image and the set is segmented again (encodings come from the worker's cache).
- * Export writes one SEG per display set whose images form a volume; the others say why not.
+ * Export writes one SEG per display set (on its volume, or on its 2D images); one that cannot get one says why.
  */
 import { errorText } from '../engine/errors';
 import { scribblePoints } from '../engine/prompts/freehand';
@@ -306,7 +306,7 @@ export class TemplateRun {
     this.publish({ shown: index });
   }
 
-  /** One SEG per chosen display set whose images form a volume; the others say why there is none. */
+  /** One SEG per chosen display set (on its volume, or on its 2D images); one that cannot get one says why. */
   async export(): Promise<void> {
     const { parts } = this;
     const set = this.set;

@@ -14,6 +14,7 @@ const MULTIFRAME_GRAYSCALE_WORD_SC = '1.2.840.10008.5.1.4.1.1.7.3';
 const ROOT = '2.25.271032850412948517209143960398107461377';
 export const MULTIFRAME_SERIES_UID = `${ROOT}.1`;
 export const COPY_SERIES_UID = `${ROOT}.2`;
+export const MULTIFRAME_SOP_UID = `${ROOT}.1.1`;
 export const MULTIFRAME_FRAMES = 8;
 
 function read(bytes: Uint8Array): Dataset {
@@ -47,7 +48,7 @@ export function multiFrameSecondaryCapture(): Uint8Array {
       Number(dataset.PixelRepresentation) === 1 ? new Int16Array(buffer) : new Uint16Array(buffer);
     for (let p = 0; p < plane; p++) pixels[f * plane + p] = Math.max(0, values[p]);
   });
-  const sop = `${ROOT}.1.1`;
+  const sop = MULTIFRAME_SOP_UID;
   const dataset: Dataset = {
     SOPClassUID: MULTIFRAME_GRAYSCALE_WORD_SC,
     SOPInstanceUID: sop,
