@@ -11,6 +11,7 @@ import { EngineClient } from '../../extension/src/worker/client';
 import { EngineWorker } from '../../extension/src/worker/engine-worker';
 import type { WorkerResponse } from '../../extension/src/worker/protocol';
 import { blobVolume } from '../support/synthetic';
+import { wrappedBackend } from '../support/wrapped-backend';
 import { TEST_MODEL_DIR } from '../support/test-model';
 
 const started: WorkerBackend[] = [];
@@ -79,4 +80,52 @@ test('an encoder thread that cannot load the encoder is ended and the model load
   expect(info.fallbacks).toEqual([]);
   expect(disposed).toBe(1);
   expect(await segment(client)).toBe(11);
+});
+
+test('with the encoder on its own thread, a click on an encoded slice answers while a pre-encoding step is still encoding', async () => {
+  // The encoder's backend holds its runs at a gate once `holding` is set: a slow encoding in flight.
+  let holding = false;
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let entered = () => {};
+  const heldRunStarted = new Promise<void>((resolve) => (entered = resolve));
+  let heldRunsDone = 0;
+  const client = startWorker(async () =>
+    wrappedBackend(await native(), async (_label, run) => {
+      if (!holding) return run();
+      entered();
+      await gate;
+      const out = await run();
+      heldRunsDone++;
+      return out;
+    }),
+  );
+  await client.loadModel({ location: TEST_MODEL_DIR });
+  const { volume } = blobVolume([48, 48, 12], [{ center: [24, 24, 6], radii: [10, 10, 4] }]);
+  const sessionId = await client.openVolume({ ...volume }, 'series-overlap');
+  const objectId = await client.addObject(sessionId, 'lesion');
+  const click = (x: number) => ({ points: [{ x, y: 24, label: 1 as const }] });
+  await client.setPrompt(sessionId, objectId, 'axial', 6, click(24)); // slice 6 encoded
+  holding = true;
+  const prefetched = client.prefetch(sessionId, 'axial', 6, 1); // 6 is cached: encodes 5, held
+  prefetched.catch(() => undefined); // checked below; a failed click must not leave it unhandled
+  await heldRunStarted;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const waitedForStep = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the click waited for the pre-encoding step')), 5000);
+    });
+    const again = await Promise.race([
+      client.setPrompt(sessionId, objectId, 'axial', 6, click(25)),
+      waitedForStep,
+    ]);
+    expect(again.encoderCached).toBe(true);
+    expect(again.area).toBeGreaterThan(0);
+    expect(heldRunsDone).toBe(0); // answered while the step's encoding was still held
+  } finally {
+    clearTimeout(timer);
+    open();
+  }
+  await expect(prefetched).resolves.toEqual([5, 7]);
+  expect(heldRunsDone).toBe(2);
 });

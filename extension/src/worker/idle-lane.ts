@@ -2,18 +2,23 @@
  * One lane for the model: requests (clicks, propagations) run at once; work ahead of need
  * (pre-encoding slices) runs one step at a time and only while no request is running. A request
  * arriving during a background step waits for that one step to end, so model runs never overlap
- * and a click is held up by at most one slice's encoding.
+ * and a click is held up by at most one slice's encoding — unless it may overlap the step: when the
+ * image encoder runs on its own thread, a click on an encoded slice needs none of it and answers
+ * while the step's encoding carries on there.
  */
 export class IdleLane {
   private foreground = 0;
   private waiters: (() => void)[] = [];
   private step: Promise<unknown> | null = null;
 
-  /** Runs a request: after the background step in flight, holding background work until it ends. */
-  async request<T>(run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a request, holding background work until it ends: after the background step in flight,
+   * or at once when `overlapStep` (the step runs on another thread than the request needs).
+   */
+  async request<T>(run: () => Promise<T>, overlapStep = false): Promise<T> {
     this.foreground++;
     try {
-      await this.step?.catch(() => undefined);
+      if (!overlapStep) await this.step?.catch(() => undefined);
       return await run();
     } finally {
       if (--this.foreground === 0) for (const wake of this.waiters.splice(0)) wake();

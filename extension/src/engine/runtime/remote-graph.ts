@@ -64,6 +64,9 @@ function copyFeeds(feeds: Record<string, Tensor>): Record<string, Tensor> {
 export function createRemoteBackend(port: GraphPort, name: BackendName, description: string): RemoteBackend {
   let next = 1;
   let dead: string | null = null;
+  // Runs go to the thread one at a time: its onnxruntime computes one graph at a time anyway, and a
+  // run asked while another is under way (a click during pre-encoding) must not interleave with it.
+  let lastRun: Promise<unknown> = Promise.resolve();
   const pending = new Map<number, { resolve: (r: GraphResponse) => void; label: string }>();
   port.onResponse((response) => {
     // An answer of no shape matches no call (a throw here would end the engine's thread).
@@ -113,7 +116,11 @@ export function createRemoteBackend(port: GraphPort, name: BackendName, descript
         async run(feeds) {
           const sent = copyFeeds(feeds);
           const buffers = Object.values(sent).map((t) => t.data.buffer as ArrayBuffer);
-          const r = await call({ type: 'run', id: next++, session, feeds: sent }, buffers, label);
+          const turn = lastRun.then(() =>
+            call({ type: 'run', id: next++, session, feeds: sent }, buffers, label),
+          );
+          lastRun = turn.catch(() => undefined);
+          const r = await turn;
           if (r.type !== 'ran') return fail(label, r);
           return r.outputs;
         },
