@@ -15,7 +15,7 @@ import {
   type GraphResponse,
   type RemoteBackend,
 } from '../../extension/src/engine/runtime/remote-graph';
-import { productWasmSplit, splitWasmThreads } from '../../extension/src/engine/runtime/web-backends';
+import { splitWasmThreads } from '../../extension/src/engine/runtime/web-backends';
 import { SegmentationSession } from '../../extension/src/engine/session';
 import { nodeBackends, type WorkerBackend } from '../../extension/src/node/backends';
 import { directoryModelFiles } from '../../extension/src/node/model-dir';
@@ -219,14 +219,6 @@ describe('the image encoder on its own thread', () => {
       model.encodeImage({ data: new Float32Array(3 * S * S), dims: [1, 3, S, S] }),
     ).rejects.toThrow(/image_encoder: the graph thread failed/);
     await model.release();
-  });
-});
-
-describe('productWasmSplit', () => {
-  it('splits only from 4 threads (one instance with both threads won on 2 cores)', () => {
-    expect([1, 2, 3].map((n) => productWasmSplit(n))).toEqual([null, null, null]);
-    expect(productWasmSplit(4)).toEqual({ engine: 2, encoder: 2 });
-    expect(productWasmSplit(7)).toEqual(splitWasmThreads(7));
   });
 });
 

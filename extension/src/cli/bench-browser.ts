@@ -62,8 +62,7 @@ export async function benchChromium(
       const skipped: SkippedRun[] = [];
       const counts = options.wasmThreads ?? [1, 2];
       for (const threads of counts) runs.push(await runWasm(pageUrl, threads, options));
-      // The image encoder on its own instance with part of the threads, as the product does from
-      // MIN_THREADS_TO_SPLIT on; measured from 2 threads, so that the two can be compared.
+      // The product's configuration: the image encoder on its own instance with part of the threads.
       const product = Math.max(...counts);
       const split = splitWasmThreads(product);
       if (split) runs.push(await runWasm(pageUrl, product, options, split));

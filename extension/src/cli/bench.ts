@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelError, errorText } from '../engine/errors';
-import { productWasmSplit, wasmThreadsFor } from '../engine/runtime/web-backends';
+import { splitWasmThreads, wasmThreadsFor } from '../engine/runtime/web-backends';
 import { intFlag, parseFlags, UsageError } from './args';
 import { benchChromium, wasmRunId } from './bench-browser';
 import type { BackendRun, BenchPlan } from './bench-measures';
@@ -150,7 +150,7 @@ async function benchModel(
     else {
       // The viewer's worker runs the product's threads and split; compare with the page at the same.
       const threads = wasmThreadsFor(availableParallelism(), true);
-      const pageRun = `${wasmRunId(threads, productWasmSplit(threads))}${suffix}`;
+      const pageRun = `${wasmRunId(threads, splitWasmThreads(threads))}${suffix}`;
       const comparison = compareViewer(run, pageRun, runs);
       viewer.push(comparison ? { ...run, comparison } : run);
     }

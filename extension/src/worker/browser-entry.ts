@@ -11,7 +11,7 @@
  * visit reads it from Cache Storage.
  */
 import * as ort from 'onnxruntime-web';
-import { defaultWasmThreads, productWasmSplit, webBackendCandidates } from '../engine/runtime/web-backends';
+import { defaultWasmThreads, splitWasmThreads, webBackendCandidates } from '../engine/runtime/web-backends';
 import { moduleUrl } from '../host/module-url';
 import { ortWebGpuDevice } from './device-loss';
 import { EngineWorker } from './engine-worker';
@@ -55,8 +55,8 @@ function prepareRuntime(onProgress: (p: DownloadProgress) => void): Promise<void
   return runtime;
 }
 
-// The image encoder on its own wasm instance with part of the threads (overlap), from 4 threads on.
-const split = productWasmSplit(defaultWasmThreads());
+// The image encoder on its own wasm instance with part of the threads (overlap); see splitWasmThreads.
+const split = splitWasmThreads(defaultWasmThreads());
 
 const worker = new EngineWorker(
   {

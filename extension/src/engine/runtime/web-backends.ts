@@ -43,26 +43,15 @@ export interface WasmThreadSplit {
  * With two threads or more, the image encoder gets its own onnxruntime instance with half of them
  * (rounded up: it is the largest graph), so slice t+1 is encoded while slice t is attended and
  * decoded; one thread each on a 2-core desktop, where a single instance's two threads are busy
- * together only part of the time. Null with one thread: nothing to overlap.
+ * together only part of the time. Null with one thread: nothing to overlap. Measured on a quiet
+ * 2-core machine (int8 hiera-t 512): on the bench page one instance with both threads was faster
+ * (2.1–2.4 s against 2.6–3.1 s per slice), but in the viewer, where OHIF's own thread competes for
+ * the cores, the split was (2.5 s against 3.9 s per slice; a cached click 1.2 s against 2.3 s).
  */
 export function splitWasmThreads(total: number): WasmThreadSplit | null {
   if (!Number.isInteger(total) || total < 2) return null;
   const encoder = Math.ceil(total / 2);
   return { engine: total - encoder, encoder };
-}
-
-/**
- * The fewest wasm threads the product splits (the bench measures the split from 2 on). On a quiet
- * 2-core machine one instance with both threads beat the 1 + 1 split in every figure (int8
- * hiera-t 512, two bench runs: 2109 / 2375 ms per slice against 2859 / 3052, a cached click 109 /
- * 129 ms against 213 / 179, 833 MB against 1357 MB); the split only won on that machine under
- * heavy load. From 4 threads each instance keeps 2 or more: unmeasured here, kept for the overlap.
- */
-export const MIN_THREADS_TO_SPLIT = 4;
-
-/** The split the product (the viewer's worker) uses for `total` wasm threads, or none. */
-export function productWasmSplit(total: number): WasmThreadSplit | null {
-  return total >= MIN_THREADS_TO_SPLIT ? splitWasmThreads(total) : null;
 }
 
 export function webBackendCandidates(ort: OrtModule, options: WebBackendOptions = {}): BackendCandidate[] {
