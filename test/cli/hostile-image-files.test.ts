@@ -21,7 +21,7 @@ import { type InputImage, listImageFiles, readImageFile } from '../../extension/
 import { outputNames } from '../../extension/src/cli/one-prompt-outputs';
 import { MAX_INFLATED_BYTES } from '../../extension/src/cli/volume-files';
 import { InputError } from '../../extension/src/engine/errors';
-import { headerForVolume, writeNiftiFloat } from '../../extension/src/io/nifti';
+import { headerForVolume, writeNiftiFloat } from '../../extension/src/io/nifti-write';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hostile-images-'));
 const MiB = 2 ** 20;

@@ -16,7 +16,7 @@ import {
   MULTIFRAME_SOP_UID,
   multiFrameSecondaryCapture,
 } from '../e2e/support/extra-series';
-import { headerForVolume, writeNiftiFloat } from '../../extension/src/io/nifti';
+import { headerForVolume, writeNiftiFloat } from '../../extension/src/io/nifti-write';
 import { decodePng } from '../../extension/src/node/raster';
 import { PYDICOM_FILES, readSeries, SERIES } from '../support/dicom-data';
 import { dice, disk } from '../support/synthetic';

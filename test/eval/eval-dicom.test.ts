@@ -13,7 +13,7 @@ import { EXIT, main } from '../../extension/src/cli/main';
 import { DicomError } from '../../extension/src/dicom';
 import { InputError } from '../../extension/src/engine/errors';
 import type { EvalReport } from '../../extension/src/eval/report';
-import { headerForVolume, writeNiftiFloat } from '../../extension/src/io/nifti';
+import { headerForVolume, writeNiftiFloat } from '../../extension/src/io/nifti-write';
 import { buildBaselineModel } from '../../models/baseline/generator/baseline-model';
 import { SERIES } from '../support/dicom-data';
 import { AAL, CH2 } from './helpers';

@@ -4,15 +4,14 @@ import { gunzipSync, gzipSync } from 'zlib';
 import { InputError } from '../../extension/src/engine/errors';
 import type { Volume } from '../../extension/src/engine/types';
 import { qformFromAffine, affineFromQform } from '../../extension/src/io/nifti-affine';
+import { isGzip, parseNifti } from '../../extension/src/io/nifti';
 import {
   NIFTI_INTENT_LABEL,
   headerForVolume,
-  isGzip,
   lpsToRas,
-  parseNifti,
   writeNiftiFloat,
   writeNiftiMask,
-} from '../../extension/src/io/nifti';
+} from '../../extension/src/io/nifti-write';
 
 /**
  * A NIfTI-1 file written field by field with nifti1.h offsets, independent of the writer under test,

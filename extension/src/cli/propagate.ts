@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { InputError } from '../engine/errors';
 import { SegmentationSession } from '../engine/session';
-import { writeNiftiMask } from '../io/nifti';
+import { writeNiftiMask } from '../io/nifti-write';
 import { choiceFlag, parseFlags, requireFlag } from './args';
 import {
   ENGINE_FLAGS,

@@ -1,14 +1,12 @@
 /** File formats on plain bytes (no Node imports): NIfTI-1/-2. */
+export { isGzip, parseNifti, type ParsedNifti } from './nifti';
+export { type NiftiHeader } from './nifti-header';
+export { NIFTI_TYPE } from './nifti-voxels';
 export {
   NIFTI_INTENT_LABEL,
-  NIFTI_TYPE,
   headerForVolume,
-  isGzip,
   lpsToRas,
-  parseNifti,
   writeNiftiFloat,
   writeNiftiMask,
-  type NiftiHeader,
-  type ParsedNifti,
   type WriteOptions,
-} from './nifti';
+} from './nifti-write';

@@ -1,7 +1,47 @@
 /**
  * NIfTI-1 (348-byte) and NIfTI-2 (540-byte) header layouts, read and written through one field table
  * so both versions and both byte orders share the same code. Offsets from nifti1.h / nifti2.h.
+ * `NiftiHeader` is a header's fields as the reader returns them and the writer copies them.
  */
+
+export interface NiftiHeader {
+  version: 1 | 2;
+  littleEndian: boolean;
+  /** dim[0] = number of dimensions, dim[1..7] sizes (8 entries). */
+  dim: number[];
+  datatype: number;
+  bitpix: number;
+  /** pixdim[0] = qfac, pixdim[1..3] voxel sizes in `xyztUnits` (8 entries). */
+  pixdim: number[];
+  voxOffset: number;
+  sclSlope: number;
+  sclInter: number;
+  intentCode: number;
+  intentP: number[];
+  intentName: string;
+  calMin: number;
+  calMax: number;
+  dimInfo: number;
+  sliceStart: number;
+  sliceEnd: number;
+  sliceCode: number;
+  sliceDuration: number;
+  toffset: number;
+  xyztUnits: number;
+  qformCode: number;
+  sformCode: number;
+  /** quatern_b, quatern_c, quatern_d */
+  quatern: number[];
+  qoffset: number[];
+  srowX: number[];
+  srowY: number[];
+  srowZ: number[];
+  descrip: string;
+  auxFile: string;
+  /** Voxel → world (RAS+, in `xyztUnits`), row-major 4×4, from `affineSource`. */
+  affine: number[];
+  affineSource: 'sform' | 'qform' | 'pixdim';
+}
 
 type NumType = 'u8' | 'i16' | 'i32' | 'i64' | 'f32' | 'f64';
 
