@@ -33,6 +33,8 @@ let session: BrowserSession;
 let viewer: ViewerPage;
 let cine: Choice;
 let copy: Choice;
+/** The set's images after its first run (before any correction). */
+let firstRun: TemplateStateView['images'];
 
 beforeAll(async () => {
   stack = await startStack();
@@ -114,6 +116,7 @@ describe('Use as template: one prompt, many images', () => {
 
   test('a click on a frame is a correction: that frame becomes a conditioning image and the set is segmented again', async () => {
     const before = await template();
+    firstRun = before.images;
     const frame = before.images.find(
       (i) => i.displaySetInstanceUID === cine.displaySetInstanceUID && i.imageIndex === 3,
     );
@@ -139,6 +142,29 @@ describe('Use as template: one prompt, many images', () => {
     await session.page.waitForSelector('[data-cy="medsam2-error"]');
     expect((await viewer.state()).error).toMatch(/click the Template line to go back/);
     expect((await viewer.state()).series.status).toBe('ready');
+  });
+
+  test("Undo with a frame of the set in view takes the correction back, not the series' prompt", async () => {
+    const before = await template();
+    const seriesPrompts = (await viewer.prompts()).length;
+    expect(before.corrections).toBe(1);
+    await session.page.click('[data-cy="medsam2-undo"]');
+    const t = await waitForRun(before.runs + 1);
+    expect(t.status).toBe('done');
+    expect(t.corrections).toBe(0);
+    expect(t.images.filter((i) => i.prompted).map((i) => i.index)).toEqual([0]);
+    // The same prompts and encodings as the first run: every image shows what it showed then.
+    expect(t.images.map((i) => [i.index, i.present, i.area])).toEqual(
+      firstRun.map((i) => [i.index, i.present, i.area]),
+    );
+    const frames = t.images.filter((i) => i.displaySetInstanceUID === cine.displaySetInstanceUID);
+    expect(await coverage(cine.displaySetInstanceUID)).toEqual(frames.map((f) => f.area));
+    await session.page.waitForFunction(
+      () => document.querySelectorAll('svg [data-id="medsam2-marker-include"]').length === 0,
+    );
+    expect(await session.page.locator('[data-cy="medsam2-template-undo"]').isDisabled()).toBe(true);
+    // The template's own series keeps its prompt.
+    expect((await viewer.prompts()).length).toBe(seriesPrompts);
   });
 
   test('Export writes a SEG for the series that forms a volume and one on the frames of the multi-frame cine', async () => {

@@ -113,6 +113,7 @@ function setup(prompts: { slice: number; points: { x: number; y: number; label: 
       core,
       tools: {
         segmentation: { triggerSegmentationEvents: { triggerSegmentationDataModified: () => undefined } },
+        utilities: { triggerAnnotationRenderForViewportIds: () => undefined },
       },
     }),
     client: () => client,
@@ -181,6 +182,23 @@ describe('"Use as template" in the host', () => {
     expect(sent[1].prompts.map((p) => p.index)).toEqual([0, 2]);
     expect(store.state.template.runs).toBe(2);
     expect(store.state.template.images[2].prompted).toBe(true);
+  });
+
+  it('Undo takes the last correction back: the set is segmented again with the prompts it had before', async () => {
+    const { run, store, sent, said } = setup([{ slice: 1, points: [{ x: 2, y: 1, label: 1 }] }]);
+    await run.use(['cine']);
+    await run.undo();
+    expect(said).toEqual(['Nothing to undo on the template set: no correction yet.']);
+    expect(sent).toHaveLength(1);
+    await run.correct(2, { points: [{ x: 1, y: 1, label: 1 }] });
+    expect(store.state.template.corrections).toBe(1);
+    await run.undo();
+    expect(sent).toHaveLength(3);
+    expect(sent[2].prompts).toEqual(sent[0].prompts);
+    expect(sent[2].setId).toBe(sent[0].setId);
+    const t = store.state.template;
+    expect(t).toMatchObject({ status: 'done', runs: 3, corrections: 0 });
+    expect(t.images[2].prompted).toBe(false);
   });
 
   it('says why when the slice in view has no prompt, or no series is ticked', async () => {

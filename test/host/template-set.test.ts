@@ -51,6 +51,29 @@ describe('"Use as template": the image set', () => {
     });
   });
 
+  it('Undo takes corrections back one at a time, last first, each image as it was before it', () => {
+    const set = makeSet();
+    set.correct(1, { ...click(1, 1), box: [0, 0, 5, 5] });
+    set.correct(3, click(4, 4));
+    set.correct(1, { ...click(2, 2, 0), box: [1, 1, 6, 6] });
+    expect(set.correctionSteps).toBe(3);
+    expect(set.undoCorrection()).toBe(1);
+    expect(set.correction(1)).toEqual({ ...click(1, 1), box: [0, 0, 5, 5] });
+    expect(set.undoCorrection()).toBe(3);
+    expect(set.correction(3)).toBeUndefined();
+    expect(set.undoCorrection()).toBe(1);
+    // No correction left: only the template conditions the set, as on its first run.
+    expect(set.prompts()).toEqual([{ index: 0, prompt: click(10, 12) }]);
+    expect(set.correctionSteps).toBe(0);
+    expect(set.undoCorrection()).toBeUndefined();
+  });
+
+  it('a refused correction is no step for Undo', () => {
+    const set = makeSet();
+    expect(() => set.correct(0, click(1, 1))).toThrow();
+    expect(set.correctionSteps).toBe(0);
+  });
+
   it('refuses a correction of the template or of an image outside the set, saying what to do', () => {
     const set = makeSet();
     expect(() => set.correct(0, click(1, 1))).toThrow(/template is corrected on its own series/);

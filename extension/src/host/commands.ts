@@ -36,6 +36,7 @@ export const COMMAND_NAMES = {
   templateChoices: 'medsam2TemplateChoices',
   useAsTemplate: 'medsam2UseAsTemplate',
   correctTemplateImage: 'medsam2CorrectTemplateImage',
+  undoTemplateCorrection: 'medsam2UndoTemplateCorrection',
   showTemplateImage: 'medsam2ShowTemplateImage',
   stopTemplate: 'medsam2StopTemplate',
   exportTemplateSegs: 'medsam2ExportTemplateSegs',
@@ -92,6 +93,8 @@ export function commandsModule(controller: () => Medsam2Controller) {
         ...(Array.isArray(o.points) ? { points: o.points as { x: number; y: number; label: 0 | 1 }[] } : {}),
         ...(Array.isArray(o.box) ? { box: o.box as [number, number, number, number] } : {}),
       }),
+    /** Takes the last correction on the set's images back (the set is segmented again). */
+    [COMMAND_NAMES.undoTemplateCorrection]: () => c().undoTemplateCorrection(),
     /** { index }: shows that image of the set in the active viewport. */
     [COMMAND_NAMES.showTemplateImage]: (o) => c().showTemplateImage(Number(o.index)),
     [COMMAND_NAMES.stopTemplate]: () => c().stopTemplate(),

@@ -112,8 +112,10 @@ export interface TemplateState {
   readonly done: number;
   readonly total: number;
   readonly images: readonly TemplateImageState[];
-  /** Runs ended so far (the first, then one per correction). */
+  /** Runs ended so far (the first, then one per correction or Undo). */
   readonly runs: number;
+  /** Corrections on the set's images that Undo can take back, last first. */
+  readonly corrections: number;
   /** The image of the set last shown in the viewport. */
   readonly shown?: number;
   readonly exporting: boolean;
@@ -126,6 +128,7 @@ export const IDLE_TEMPLATE: TemplateState = {
   total: 0,
   images: [],
   runs: 0,
+  corrections: 0,
   exporting: false,
   exports: [],
 };

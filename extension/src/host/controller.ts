@@ -212,8 +212,14 @@ export class Medsam2Controller {
     });
   }
 
-  /** Undoes the last prompt (engine state, labelmap and strip as they were before it). */
+  /**
+   * Undoes the last prompt (engine state, labelmap and strip as they were before it). With an image
+   * of the template set in the active viewport, the last correction of the set instead: Undo never
+   * takes back work the user does not see.
+   */
   undo(): Promise<void> {
+    const viewportId = this.host.services.viewportGridService.getState().activeViewportId;
+    if (viewportId && this.template.owns(viewportId)) return this.undoTemplateCorrection();
     this.stop();
     return this.act(() => this.prompts.undo());
   }
@@ -379,6 +385,12 @@ export class Medsam2Controller {
   correctTemplateImage(index: number, prompt: SlicePrompt): Promise<void> {
     this.template.stop();
     return this.act(() => this.template.correct(index, prompt));
+  }
+
+  /** Takes the set's last correction back and segments the set again. */
+  undoTemplateCorrection(): Promise<void> {
+    this.template.stop();
+    return this.act(() => this.template.undo());
   }
 
   /** Shows image `index` of the set in the active viewport. */

@@ -211,6 +211,22 @@ export class TemplateRun {
     if (image && (prompt.points ?? []).some((q) => outside(q.x, q.y)))
       throw new Error(`the click is outside ${image.name}`);
     set.correct(index, prompt);
+    this.parts.store.set({ error: undefined }); // a failure shown before is not this action's
+    await this.run();
+  }
+
+  /**
+   * Undo on the set's images: the last correction is taken back (its markers go) and the set is
+   * segmented again, so every image shows what it showed before that correction.
+   */
+  async undo(): Promise<void> {
+    const set = this.set;
+    const index = set?.undoCorrection();
+    if (!set || index === undefined)
+      return this.parts.say('Nothing to undo on the template set: no correction yet.');
+    this.parts.store.set({ error: undefined }); // a failure shown before is not this action's
+    const viewportId = this.parts.host.services.viewportGridService.getState().activeViewportId;
+    if (viewportId) this.parts.libs().tools.utilities.triggerAnnotationRenderForViewportIds([viewportId]);
     await this.run();
   }
 
@@ -402,7 +418,7 @@ export class TemplateRun {
           };
         })
       : [];
-    const template = { ...previous, ...patch, images };
+    const template = { ...previous, ...patch, images, corrections: set?.correctionSteps ?? 0 };
     if (quiet) this.parts.store.setQuietly({ template });
     else this.parts.store.set({ template });
   }

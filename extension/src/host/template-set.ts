@@ -38,6 +38,8 @@ export class TemplateSet {
   /** Image 0 is the template (the prompted slice); then every image of the sources, in order. */
   readonly images: readonly SetImageRef[];
   private readonly corrections = new Map<number, SlicePrompt>();
+  /** Each correction's image and its prompt before it, the last one last (Undo takes it back). */
+  private readonly history: { readonly index: number; readonly before?: SlicePrompt }[] = [];
   private readonly results = new Map<number, TemplateImageResult>();
   private readonly masks = new Map<number, Uint8Array>();
 
@@ -88,6 +90,24 @@ export class TemplateSet {
     const points = [...(previous?.points ?? []), ...(prompt.points ?? [])];
     const box = prompt.box ?? previous?.box;
     this.corrections.set(index, { ...(points.length ? { points } : {}), ...(box ? { box } : {}) });
+    this.history.push({ index, ...(previous ? { before: previous } : {}) });
+  }
+
+  /**
+   * Takes the last correction back: its image's prompt is what it was before it (none: the image
+   * is no conditioning image any more). Answers the image's index, or undefined when none is left.
+   */
+  undoCorrection(): number | undefined {
+    const last = this.history.pop();
+    if (!last) return undefined;
+    if (last.before) this.corrections.set(last.index, last.before);
+    else this.corrections.delete(last.index);
+    return last.index;
+  }
+
+  /** How many corrections Undo can take back. */
+  get correctionSteps(): number {
+    return this.history.length;
   }
 
   correction(index: number): SlicePrompt | undefined {

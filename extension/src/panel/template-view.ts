@@ -62,6 +62,17 @@ export class TemplateView {
         running ? button('medsam2-template-stop', 'Stop', () => this.controller.stopTemplate()) : null,
         t.images.length > 1
           ? button(
+              'medsam2-template-undo',
+              'Undo correction',
+              () => this.controller.undoTemplateCorrection(),
+              {
+                disabled: running || t.corrections === 0,
+                why: running ? undefined : 'Nothing to undo: no correction on the images yet.',
+              },
+            )
+          : null,
+        t.images.length > 1
+          ? button(
               'medsam2-template-export',
               'Export SEG per series',
               () => this.controller.exportTemplateSegs(),

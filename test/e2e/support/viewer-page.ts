@@ -44,6 +44,7 @@ export interface TemplateStateView {
   done: number;
   total: number;
   runs: number;
+  corrections: number;
   shown?: number;
   images: {
     index: number;
