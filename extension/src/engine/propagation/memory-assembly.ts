@@ -14,6 +14,7 @@
  */
 import type { ModelManifest } from '../model/manifest';
 import type { Tensor } from '../model/tensor';
+import { assertEncoded } from './deferred-memory';
 import type { FrameState } from './frame-state';
 import { sineEncoding1d } from './sine-encoding';
 
@@ -107,6 +108,7 @@ export function assembleMemory(
   spatial: readonly SpatialMemory[],
   pointerSet: { pointers: readonly PointerMemory[]; offsetScale: number },
 ): AttendedMemory {
+  for (const { state } of spatial) assertEncoded(state);
   const first = spatial[0].state.memory;
   const per = first.data.length;
   const [, channels, h, w] = first.dims;

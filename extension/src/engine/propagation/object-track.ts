@@ -30,6 +30,7 @@ import {
   windowMemories,
 } from './memory-assembly';
 import { clampLogits, type DecoderPoints, NO_POINTS, predictFrame, predictFromMask } from './predict-frame';
+import { settleMemory } from './deferred-memory';
 
 export type Direction = 1 | -1;
 
@@ -153,7 +154,7 @@ export class ObjectTrack {
     const state = await predictFrame(this.model, {
       frame,
       features,
-      memory: this.correctionMemory(frame, direction, features),
+      memory: await this.correctionMemory(frame, direction, features),
       points,
       maskInput,
       initialConditioning: false,
@@ -172,7 +173,7 @@ export class ObjectTrack {
     const state = await predictFromMask(this.model, {
       frame,
       features,
-      memory: initial ? null : this.correctionMemory(frame, direction, features),
+      memory: initial ? null : await this.correctionMemory(frame, direction, features),
       initialConditioning: initial,
       maskS,
     });
@@ -193,7 +194,10 @@ export class ObjectTrack {
     if (this.cond.size === 0) this.reset();
   }
 
-  /** Everything the track holds, as containers copied (states are never changed in place). */
+  /**
+   * Everything the track holds, as containers copied (states are never changed in place, but for
+   * a prompted frame's memory, filled in when first needed: the same for the snapshot).
+   */
   snapshot(): TrackSnapshot {
     return {
       cond: new Map(this.cond),
@@ -391,7 +395,8 @@ export class ObjectTrack {
    * Memory for a correction on a tracked frame: what the frame attended when its pass reached it —
    * SAM 2's window, or a draw from the bank as it stood just before the frame (on a copy).
    */
-  private correctionMemory(t: number, direction: Direction, features: ImageFeatures) {
+  private async correctionMemory(t: number, direction: Direction, features: ImageFeatures) {
+    await this.settleMemories();
     const start = this.cond.size > 0 ? Math.min(...this.cond.keys()) : t;
     const outputs = this.lookup(direction, start);
     let drawn: FrameState[] | null = null;
@@ -402,6 +407,11 @@ export class ObjectTrack {
     }
     const { spatial, pointers } = this.select(t, direction, drawn, outputs);
     return assembleMemory(this.model.manifest, spatial, pointers);
+  }
+
+  /** Encodes the memories of prompted frames put off until now (deferred-memory.ts). */
+  private async settleMemories(): Promise<void> {
+    for (const state of [...this.cond.values(), ...this.nonCond.values()]) await settleMemory(state);
   }
 
   private async *pass(
@@ -424,6 +434,7 @@ export class ObjectTrack {
       for (const [t, b] of previous.banks) if (!visited.has(t)) record.banks.set(t, b);
     }
     this.passes.set(direction, record);
+    await this.settleMemories();
     let bank = usesBank
       ? (part?.bank ??
         new MemoryBank<FrameState>({

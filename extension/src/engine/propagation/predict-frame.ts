@@ -9,6 +9,7 @@ import type { ImageFeatures, SamModel } from '../model/sam-model';
 import type { Tensor } from '../model/tensor';
 import { resizeBilinearAntialias } from '../preprocess/resize';
 import { fillHoles } from './fill-holes';
+import { type DecodedFrame, deferMemory, type FrameMemory, withMemory } from './deferred-memory';
 import type { FrameState } from './frame-state';
 import { maskDownsample, maskOutputLogits } from './mask-as-output';
 import type { AttendedMemory } from './memory-assembly';
@@ -56,7 +57,7 @@ async function encodeFrameMemory(
   logits: Float32Array,
   objectScore: number,
   fromPrompt: boolean,
-): Promise<{ features: Tensor; posEnc: Tensor }> {
+): Promise<FrameMemory> {
   const L = model.grid.mask;
   return model.encodeMemory({
     pixFeat: features.visionFeats,
@@ -80,10 +81,25 @@ export interface DecodeArgs {
 
 /**
  * Decodes one frame with points or none. A frame with prompt points is encoded into memory from
- * its hole-filled output, binarised (SAM 2 encodes prompted frames when propagation starts); a
- * tracked frame from its output before hole filling, as a sigmoid (`track_step`).
+ * its hole-filled output, binarised, when its memory is first needed (SAM 2 encodes prompted
+ * frames when propagation starts: deferred-memory.ts); a tracked frame at once, from its output
+ * before hole filling, as a sigmoid (`track_step`).
  */
 export async function predictFrame(model: SamModel, a: DecodeArgs): Promise<FrameState> {
+  const { frame, logits } = await decodeFrame(model, a);
+  const fromPrompt = a.points.count > 0;
+  if (fromPrompt)
+    return deferMemory(frame, () =>
+      encodeFrameMemory(model, a.features, frame.lowResLogits, frame.objectScore, true),
+    );
+  return withMemory(frame, await encodeFrameMemory(model, a.features, logits, frame.objectScore, false));
+}
+
+/** Memory attention, mask decoding and the output: everything of a frame but its memory. */
+async function decodeFrame(
+  model: SamModel,
+  a: DecodeArgs,
+): Promise<{ frame: DecodedFrame; logits: Float32Array }> {
   const { manifest } = model;
   const L = model.grid.mask;
   const pixFeatWithMem = a.memory
@@ -112,26 +128,17 @@ export async function predictFrame(model: SamModel, a: DecodeArgs): Promise<Fram
     ? decoded.lowResMasks.data.slice(plane * L * L, (plane + 1) * L * L)
     : new Float32Array(L * L).fill(NO_OBJECT_LOGIT);
   const filled = fillHoles(logits, L, L, manifest.postprocessing.fillHoleArea);
-  const fromPrompt = a.points.count > 0;
-  const encoded = await encodeFrameMemory(
-    model,
-    a.features,
-    fromPrompt ? filled : logits,
-    decoded.objectScore,
-    fromPrompt,
-  );
-  return {
+  const frame: DecodedFrame = {
     frame: a.frame,
     lowResLogits: filled,
     confidence: decoded.iou[plane],
     objectScore: decoded.objectScore,
     present,
     objPtr: gatedPointer(manifest, decoded.objPtr.data, pointerPlane, present),
-    memory: encoded.features,
-    memoryPos: encoded.posEnc,
     conditionedEmbedding: pixFeatWithMem.data,
     plane,
   };
+  return { frame, logits };
 }
 
 const gatedPointer = (
@@ -158,14 +165,15 @@ export async function predictFromMask(
   const { image: S, mask: L } = model.grid;
   if (!manifest.postprocessing.maskInputAsOutput) {
     const asFloat = Float32Array.from(a.maskS, (v) => (v ? 1 : 0));
-    const state = await predictFrame(model, {
+    const { frame } = await decodeFrame(model, {
       ...a,
       points: NO_POINTS,
       maskInput: resizeBilinearAntialias(asFloat, S, S, L, L),
     });
     // Memory of a frame the user gave a mask for is encoded as a prompted frame's.
-    const encoded = await encodeFrameMemory(model, a.features, state.lowResLogits, state.objectScore, true);
-    return { ...state, memory: encoded.features, memoryPos: encoded.posEnc };
+    return deferMemory(frame, () =>
+      encodeFrameMemory(model, a.features, frame.lowResLogits, frame.objectScore, true),
+    );
   }
   const decoded = await model.decodeMask({
     imageEmbed: a.features.visionFeats,
@@ -177,17 +185,17 @@ export async function predictFromMask(
   });
   const out = maskOutputLogits(a.maskS, S, L);
   const filled = fillHoles(out.lowResLogits, L, L, manifest.postprocessing.fillHoleArea);
-  const encoded = await encodeFrameMemory(model, a.features, filled, out.objectScore, true);
-  return {
-    frame: a.frame,
-    lowResLogits: filled,
-    confidence: 1,
-    objectScore: out.objectScore,
-    present: out.present,
-    objPtr: gatedPointer(manifest, decoded.objPtr.data, 0, out.present && decoded.objectScore > 0),
-    memory: encoded.features,
-    memoryPos: encoded.posEnc,
-    conditionedEmbedding: a.features.visionFeats.data,
-    plane: MASK_AS_OUTPUT_PLANE,
-  };
+  return deferMemory(
+    {
+      frame: a.frame,
+      lowResLogits: filled,
+      confidence: 1,
+      objectScore: out.objectScore,
+      present: out.present,
+      objPtr: gatedPointer(manifest, decoded.objPtr.data, 0, out.present && decoded.objectScore > 0),
+      conditionedEmbedding: a.features.visionFeats.data,
+      plane: MASK_AS_OUTPUT_PLANE,
+    },
+    () => encodeFrameMemory(model, a.features, filled, out.objectScore, true),
+  );
 }
