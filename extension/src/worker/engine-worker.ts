@@ -1,38 +1,23 @@
 /**
  * The engine behind the worker boundary: turns protocol requests into engine calls and answers.
  * It holds the loaded model and the open sessions; one failing request answers 'error' and leaves
- * the worker usable. Platform specifics (how model files are read, which runtimes exist) are
- * injected by the entry files (browser-entry.ts, node-entry.ts).
+ * the worker usable. Platform specifics (how model files are read, which runtimes exist:
+ * worker-platform.ts) are injected by the entry files (browser-entry.ts, node-entry.ts); loading
+ * the model on a backend, with the others in reserve, is model-startup.ts.
  */
 import { EncoderCache } from '../engine/cache/encoder-cache';
 import { requestIdOf, requestShapeProblem } from '../engine/runtime/request-shape';
 import { slicesAround } from '../engine/cache/prefetch-order';
-import { CancelledError, EngineError, InputError, ModelError, errorText } from '../engine/errors';
-import { MANIFEST_FILE } from '../engine/model/manifest';
-import { loadModel, type ModelFiles, type SamModel } from '../engine/model/sam-model';
-import {
-  type BackendCandidate,
-  type BackendName,
-  type InferenceBackend,
-  selectBackend,
-} from '../engine/runtime/backend';
-
+import { CancelledError, EngineError, InputError, errorText } from '../engine/errors';
+import type { SamModel } from '../engine/model/sam-model';
 import { type ObjectSnapshot, SegmentationSession, type SliceUpdate } from '../engine/session';
-import { type LosableDevice, watchDevice } from './device-loss';
-import { DownloadSum } from './download-tracker';
-import { FallbackModel } from './fallback-model';
 import { IdleLane } from './idle-lane';
 import { runImageSet } from './image-set-request';
-import type {
-  BackendFallback,
-  DownloadProgress,
-  ModelInfo,
-  ModelSource,
-  Post,
-  SessionSettings,
-  WorkerRequest,
-  WorkerResponse,
-} from './protocol';
+import { loadWorkerModel } from './model-startup';
+import type { Post, SessionSettings, WorkerRequest, WorkerResponse } from './protocol';
+import type { WorkerPlatform } from './worker-platform';
+
+export type { WorkerPlatform } from './worker-platform';
 
 /** Requests that use the model and sessions as they are (see EngineWorker.mayOverlapPrefetch). */
 const OVERLAPS_PREFETCH: ReadonlySet<WorkerRequest['type']> = new Set([
@@ -45,27 +30,6 @@ const OVERLAPS_PREFETCH: ReadonlySet<WorkerRequest['type']> = new Set([
   'propagate',
   'propagate-between',
 ]);
-
-export interface WorkerPlatform {
-  /** `onProgress` receives download progress where the files come over a network. */
-  modelFiles(source: ModelSource, onProgress?: (p: DownloadProgress) => void): ModelFiles;
-  /** Runtime candidates in preference order (e.g. WebGPU then wasm). */
-  backendCandidates(only?: readonly BackendName[]): BackendCandidate[];
-  /**
-   * Fetches what the runtime needs before its first session (onnxruntime-web's wasm binary),
-   * reporting its bytes; called on every model load, it does the work once per worker.
-   */
-  prepareRuntime?(onProgress: (p: DownloadProgress) => void): Promise<void>;
-  /** Bytes of encoder outputs to keep cached across sessions. */
-  readonly cacheBytes?: number;
-  /**
-   * A backend on its own thread for the image encoder when `backend` gains from one (wasm with
-   * threads to share), else undefined; the model loaded with it owns and ends it.
-   */
-  encoderBackend?(backend: InferenceBackend): Promise<(InferenceBackend & { dispose?(): void }) | undefined>;
-  /** The GPU device a loaded backend runs on, watched for loss; undefined for CPU backends. */
-  gpuDevice?(backend: BackendName): Promise<LosableDevice | undefined>;
-}
 
 interface OpenSession {
   readonly session: SegmentationSession;
@@ -133,7 +97,7 @@ export class EngineWorker {
     switch (r.type) {
       case 'load-model': {
         this.prefetchJob?.abort();
-        const { model, info } = await this.loadModel(r);
+        const { model, info } = await loadWorkerModel(this.platform, r, (m) => this.send(m));
         await this.model?.release();
         this.model = model;
         this.sessions.clear();
@@ -307,85 +271,6 @@ export class EngineWorker {
   }
 
   /**
-   * Loads the model on the first backend that works; the backends after it stay in reserve, so a
-   * GPU lost during inference, or reported lost by the platform, hands the model to the next one
-   * (FallbackModel) and the clients hear about it ('backend-fallback').
-   */
-  private async loadModel(
-    r: Extract<WorkerRequest, { type: 'load-model' }>,
-  ): Promise<{ model: SamModel; info: ModelInfo }> {
-    let reserve = this.platform.backendCandidates(r.backends);
-    const fallbacks: BackendFallback[] = [];
-    // One progress over every byte of the start-up: the runtime's binary and the model's files.
-    const download = new DownloadSum((p) => this.send({ type: 'model-progress', id: r.id, ...p }));
-    const runtime = download.part();
-    const files = readingManifestEarly(this.platform.modelFiles(r.source, download.part().report));
-    // The runtime downloads while the manifest is read, so the total is known from the start.
-    await this.platform.prepareRuntime?.(runtime.report);
-    runtime.done();
-    const loadOn = async (candidates: BackendCandidate[], filesToRead = files) => {
-      let left = candidates;
-      for (;;) {
-        const { backend, tried } = await selectBackend(left);
-        fallbacks.push(...tried);
-        left = left.slice(left.findIndex((c) => c.name === backend.name) + 1);
-        try {
-          const model = await this.loadOn(backend, filesToRead);
-          reserve = left;
-          return model;
-        } catch (e) {
-          // A backend that passed its probe can still refuse a real graph (e.g. WebGPU on the encoder).
-          const refused = e instanceof ModelError && e.kind === 'inference-failed';
-          if (!refused || left.length === 0) throw e;
-          fallbacks.push({ name: backend.name, error: e.message });
-        }
-      }
-    };
-    const first = await loadOn(reserve);
-    const model = new FallbackModel(
-      first,
-      async (lost) => {
-        // A reload after a lost GPU reports no progress: the load request was answered long ago.
-        const next = await loadOn(
-          reserve.filter((c) => c.name !== lost.from),
-          this.platform.modelFiles(r.source),
-        );
-        await this.watchDevice(model, next);
-        return next;
-      },
-      (next, lost) => {
-        fallbacks.push({ name: lost.from, error: lost.reason, duringInference: true });
-        this.send({ type: 'backend-fallback', id: 0, model: modelInfo(next, fallbacks) });
-      },
-    );
-    await this.watchDevice(model, first);
-    return { model, info: modelInfo(model, fallbacks) };
-  }
-
-  /**
-   * The model on `backend`, with the image encoder on its own thread where the platform offers one;
-   * when that thread cannot start or load the encoder, everything runs on `backend` instead.
-   */
-  private async loadOn(backend: InferenceBackend, files: ModelFiles): Promise<SamModel> {
-    const encoderBackend = await this.platform.encoderBackend?.(backend).catch(() => undefined);
-    if (encoderBackend) {
-      try {
-        return await loadModel(files, backend, { encoderBackend });
-      } catch (e) {
-        if (!(e instanceof ModelError && e.kind === 'inference-failed')) throw e;
-      }
-    }
-    return loadModel(files, backend);
-  }
-
-  /** When the platform reports `loaded`'s GPU device lost, `model` moves off it before the next call. */
-  private async watchDevice(model: FallbackModel, loaded: SamModel): Promise<void> {
-    const backend = loaded.backend.name;
-    const device = await this.platform.gpuDevice?.(backend).catch(() => undefined);
-    watchDevice(backend, device, (reason) => void model.deviceLost(loaded, reason));
-  }
-
-  /**
    * The same volume, objects (with their ids) and prompts in a session with new settings: nothing
    * computed under the old settings is kept but the encoder cache, so the next propagate redoes all.
    */
@@ -420,33 +305,3 @@ export class EngineWorker {
 const sliceAnswer =
   (id: number) =>
   (update: SliceUpdate): WorkerResponse => ({ type: 'slice', id, update });
-
-/**
- * `files` with its manifest requested at once (and read once): the manifest names every file and
- * its size, so the download's total is known while the runtime is still being fetched.
- */
-function readingManifestEarly(files: ModelFiles): ModelFiles {
-  const manifest = files.read(MANIFEST_FILE);
-  manifest.catch(() => undefined); // reported where loadModel reads it
-  return {
-    origin: files.origin,
-    read: (name) => (name === MANIFEST_FILE ? manifest : files.read(name)),
-  };
-}
-
-function modelInfo(model: SamModel, fallbacks: readonly BackendFallback[]): ModelInfo {
-  const m = model.manifest;
-  const backend = model.backend;
-  return {
-    name: m.name,
-    version: m.version,
-    testModel: m.testModel,
-    modelHash: model.modelHash,
-    imageSize: m.imageSize,
-    backend: backend.name,
-    backendDescription: model.encoderRunsApart
-      ? `${backend.description}; the image encoder on its own thread`
-      : backend.description,
-    fallbacks: [...fallbacks],
-  };
-}
