@@ -6,39 +6,24 @@
  * The graph runs are recorded where the engine calls them (onnxruntime-node, the test model).
  */
 import { loadModel, type SamModel } from '../../extension/src/engine/model/sam-model';
-import type { GraphSession, InferenceBackend } from '../../extension/src/engine/runtime/backend';
 import { SegmentationSession } from '../../extension/src/engine/session';
 import { nodeBackends, type WorkerBackend } from '../../extension/src/node/backends';
 import { directoryModelFiles } from '../../extension/src/node/model-dir';
 import { blobVolume, collect } from '../support/synthetic';
 import { TEST_MODEL_DIR } from '../support/test-model';
-
-/** Records each graph run's name, in order. */
-function recording(backend: InferenceBackend, log: string[]): InferenceBackend {
-  return {
-    name: backend.name,
-    description: backend.description,
-    async createSession(bytes, label): Promise<GraphSession> {
-      const session = await backend.createSession(bytes, label);
-      return {
-        inputNames: session.inputNames,
-        outputNames: session.outputNames,
-        run(feeds) {
-          log.push(label);
-          return session.run(feeds);
-        },
-        release: () => session.release(),
-      };
-    },
-  };
-}
+import { wrappedBackend } from '../support/wrapped-backend';
 
 let native: WorkerBackend;
 let model: SamModel;
 const log: string[] = [];
 beforeAll(async () => {
   native = await nodeBackends({ nativeThreads: 1 }).native();
-  model = await loadModel(directoryModelFiles(TEST_MODEL_DIR), recording(native, log));
+  // Each graph run's name, in order.
+  const recording = wrappedBackend(native, (label, run) => {
+    log.push(label);
+    return run();
+  });
+  model = await loadModel(directoryModelFiles(TEST_MODEL_DIR), recording);
 });
 afterAll(async () => {
   await model.release();
