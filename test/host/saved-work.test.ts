@@ -233,6 +233,16 @@ describe('WorkKeeper (the work on the open series, kept and replayed)', () => {
     };
   }
 
+  /** Opens the series with `entry` stored under its key; what the keeper replayed and said. */
+  async function openOver(entry: string) {
+    const key = `medsam2:work:v1:${STUDY}/${SERIES}`;
+    const { storage, work: keeperOf, state } = keeper();
+    storage.setItem(key, entry);
+    const replay = ops();
+    await keeperOf.opened(series, replay.ops);
+    return { storage, key, keeperOf, state, replay };
+  }
+
   test('records each step as it is done and replays them in order on the next opening', async () => {
     const { storage, work, state } = keeper();
     await work.opened(series, ops().ops);
@@ -294,13 +304,8 @@ describe('WorkKeeper (the work on the open series, kept and replayed)', () => {
   });
 
   test('an entry that cannot be read is said in the panel, nothing of it replayed, and new work kept in its place', async () => {
-    const storage = new MemoryStorage();
-    const key = `medsam2:work:v1:${STUDY}/${SERIES}`;
     const broken = JSON.stringify(work()).replace('"slice":7', '"slice":-7');
-    storage.setItem(key, broken);
-    const { work: keeperOf, state } = keeper(storage);
-    const replay = ops();
-    await keeperOf.opened(series, replay.ops);
+    const { storage, key, keeperOf, state, replay } = await openOver(broken);
     expect(replay.log).toEqual([]);
     expect(state.state.saved).toEqual({
       status: 'not-kept',
@@ -314,16 +319,11 @@ describe('WorkKeeper (the work on the open series, kept and replayed)', () => {
   });
 
   test('saved work on slices the series does not have is said, nothing replayed, and the copy kept as it is', async () => {
-    const storage = new MemoryStorage();
-    const key = `medsam2:work:v1:${STUDY}/${SERIES}`;
     const far = JSON.stringify({
       ...work(),
       steps: [...work().steps, { kind: 'between', objectId: 1, from: 7, to: 25, settings: DEFAULT_SETTINGS }],
     });
-    storage.setItem(key, far);
-    const { work: keeperOf, state } = keeper(storage);
-    const replay = ops();
-    await keeperOf.opened(series, replay.ops);
+    const { storage, key, keeperOf, state, replay } = await openOver(far);
     expect(replay.log).toEqual([]);
     expect(state.state.saved).toEqual({
       status: 'not-kept',

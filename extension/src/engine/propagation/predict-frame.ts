@@ -67,6 +67,10 @@ async function encodeFrameMemory(
   });
 }
 
+/** A prompted frame's state: its memory, encoded from its output binarised, put off until needed. */
+const promptedFrame = (model: SamModel, features: ImageFeatures, frame: DecodedFrame): FrameState =>
+  deferMemory(frame, () => encodeFrameMemory(model, features, frame.lowResLogits, frame.objectScore, true));
+
 export interface DecodeArgs {
   readonly frame: number;
   readonly features: ImageFeatures;
@@ -88,10 +92,7 @@ export interface DecodeArgs {
 export async function predictFrame(model: SamModel, a: DecodeArgs): Promise<FrameState> {
   const { frame, logits } = await decodeFrame(model, a);
   const fromPrompt = a.points.count > 0;
-  if (fromPrompt)
-    return deferMemory(frame, () =>
-      encodeFrameMemory(model, a.features, frame.lowResLogits, frame.objectScore, true),
-    );
+  if (fromPrompt) return promptedFrame(model, a.features, frame);
   return withMemory(frame, await encodeFrameMemory(model, a.features, logits, frame.objectScore, false));
 }
 
@@ -171,9 +172,7 @@ export async function predictFromMask(
       maskInput: resizeBilinearAntialias(asFloat, S, S, L, L),
     });
     // Memory of a frame the user gave a mask for is encoded as a prompted frame's.
-    return deferMemory(frame, () =>
-      encodeFrameMemory(model, a.features, frame.lowResLogits, frame.objectScore, true),
-    );
+    return promptedFrame(model, a.features, frame);
   }
   const decoded = await model.decodeMask({
     imageEmbed: a.features.visionFeats,
@@ -185,17 +184,14 @@ export async function predictFromMask(
   });
   const out = maskOutputLogits(a.maskS, S, L);
   const filled = fillHoles(out.lowResLogits, L, L, manifest.postprocessing.fillHoleArea);
-  return deferMemory(
-    {
-      frame: a.frame,
-      lowResLogits: filled,
-      confidence: 1,
-      objectScore: out.objectScore,
-      present: out.present,
-      objPtr: gatedPointer(manifest, decoded.objPtr.data, 0, out.present && decoded.objectScore > 0),
-      conditionedEmbedding: a.features.visionFeats.data,
-      plane: MASK_AS_OUTPUT_PLANE,
-    },
-    () => encodeFrameMemory(model, a.features, filled, out.objectScore, true),
-  );
+  return promptedFrame(model, a.features, {
+    frame: a.frame,
+    lowResLogits: filled,
+    confidence: 1,
+    objectScore: out.objectScore,
+    present: out.present,
+    objPtr: gatedPointer(manifest, decoded.objPtr.data, 0, out.present && decoded.objectScore > 0),
+    conditionedEmbedding: a.features.visionFeats.data,
+    plane: MASK_AS_OUTPUT_PLANE,
+  });
 }
